@@ -1,0 +1,5 @@
+"""``python -m strokebot``: the command line."""
+
+from strokebot.cli import main
+
+main()

@@ -1,0 +1,408 @@
+"""The stroke data model: a :class:`Drawing` is an ordered list of pen-down :class:`Stroke` s.
+
+numpy only. Coordinates are in the drawing's ``units``: source-image pixels (origin top-left, y down)
+as traced, millimetres once :meth:`Drawing.fit` or :meth:`Drawing.scaled` put it on a page. The pen
+travels with the pen up from the end of one stroke to the start of the next.
+
+Per point a stroke carries x, y, a pressure and an ink intensity, both in 0..1. The line width at a
+point is ``pen_width * (0.5 + pressure)``: ``pen_width`` is the nominal width, at pressure 0.5.
+
+>>> import numpy as np
+>>> d = Drawing([Stroke([[0, 0], [3, 4]]), Stroke([[3, 0], [3, 4]])], width=10, height=10)
+>>> d.length, d.travel_length, d.pen_lifts
+(9.0, 4.0, 2)
+>>> d.reordered().travel_length
+0.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from strokebot.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from strokebot.motion import Timing, Waypoint
+
+__all__ = ["Stroke", "Drawing", "DEFAULT_PRESSURE", "DEFAULT_INTENSITY"]
+
+DEFAULT_PRESSURE = 0.5
+DEFAULT_INTENSITY = 1.0
+
+
+class Stroke:
+    """One pen-down run: ``points`` is a float array (N, 4) of x, y, pressure, intensity.
+
+    ``glyph`` numbers the glyph of the source image the stroke belongs to (0 for a single glyph),
+    so that exporters can put each glyph on its own layer.
+
+    Raises:
+        UsageError: ``points`` is not (N, 2) or (N, 4) with N >= 1, or holds NaN or infinity.
+    """
+
+    __slots__ = ("points", "glyph")
+
+    def __init__(self, points: Any, *, glyph: int = 0) -> None:
+        array = np.array(points, dtype=np.float64)  # copy: a stroke owns its points
+        if array.ndim != 2 or array.shape[1] not in (2, 4) or len(array) == 0:
+            raise UsageError(f"stroke points must have shape (N, 2) or (N, 4) with N >= 1, got {array.shape}")
+        if array.shape[1] == 2:
+            extra = np.empty((len(array), 2))
+            extra[:, 0], extra[:, 1] = DEFAULT_PRESSURE, DEFAULT_INTENSITY
+            array = np.hstack([array, extra])
+        if not np.isfinite(array).all():
+            raise UsageError("stroke points must be finite numbers")
+        array.flags.writeable = False
+        self.points: np.ndarray = array
+        self.glyph = int(glyph)
+
+    @property
+    def xy(self) -> np.ndarray:
+        """Positions, (N, 2)."""
+        return self.points[:, :2]
+
+    @property
+    def pressure(self) -> np.ndarray:
+        """Pen pressure per point in 0..1, (N,)."""
+        return self.points[:, 2]
+
+    @property
+    def intensity(self) -> np.ndarray:
+        """Ink intensity per point in 0..1, (N,)."""
+        return self.points[:, 3]
+
+    @property
+    def start(self) -> np.ndarray:
+        return self.points[0, :2]
+
+    @property
+    def end(self) -> np.ndarray:
+        return self.points[-1, :2]
+
+    @property
+    def length(self) -> float:
+        """Length of the polyline."""
+        return float(np.hypot(*np.diff(self.xy, axis=0).T).sum())
+
+    def reversed(self) -> Stroke:
+        """The same stroke drawn from its end to its start."""
+        return Stroke(self.points[::-1], glyph=self.glyph)
+
+    def with_points(self, points: Any) -> Stroke:
+        """A stroke of the same glyph with other points."""
+        return Stroke(points, glyph=self.glyph)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __repr__(self) -> str:
+        return f"Stroke({len(self)} points, length={self.length:.3g}, glyph={self.glyph})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Stroke):
+            return NotImplemented
+        return self.glyph == other.glyph and np.array_equal(self.points, other.points)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(eq=False)
+class Drawing:
+    """Strokes on a page of ``width`` × ``height`` ``units``, drawn in list order.
+
+    Attributes:
+        strokes: the pen-down runs, in drawing order.
+        width, height: the page: the source image's size in pixels as traced.
+        units: ``"px"`` (source-image pixels, y down) or ``"mm"``.
+        pen_width: nominal line width (at pressure 0.5) in ``units``; None when unknown.
+        source_size: (width, height) of the traced image in pixels, if any.
+        model: name and version of the model that traced it, e.g. ``"strokebot-default 1"``.
+        glyph_boxes: per glyph the box (x0, y0, x1, y1) it was traced from, in ``units``.
+        meta: free-form extra metadata (JSON-serialisable values).
+    """
+
+    strokes: list[Stroke]
+    width: float
+    height: float
+    units: str = "px"
+    pen_width: float | None = None
+    source_size: tuple[int, int] | None = None
+    model: str | None = None
+    glyph_boxes: list[tuple[float, float, float, float]] = dataclasses.field(default_factory=list)
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.strokes = list(self.strokes)
+        if self.units not in ("px", "mm"):
+            raise UsageError(f"drawing units must be 'px' or 'mm', got {self.units!r}")
+        if not (self.width > 0 and self.height > 0):
+            raise UsageError(f"page size must be positive, got {self.width} x {self.height}")
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.strokes)
+
+    def __iter__(self) -> Iterator[Stroke]:
+        return iter(self.strokes)
+
+    def __repr__(self) -> str:
+        return (
+            f"Drawing({len(self.strokes)} strokes, {self.width:.4g}x{self.height:.4g}{self.units}, "
+            f"length={self.length:.4g}, travel={self.travel_length:.4g})"
+        )
+
+    @property
+    def glyph_count(self) -> int:
+        return max([len(self.glyph_boxes)] + [s.glyph + 1 for s in self.strokes])
+
+    @property
+    def pen_lifts(self) -> int:
+        """How many times the pen lifts: once after each stroke."""
+        return len(self.strokes)
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(xmin, ymin, xmax, ymax) of all points, or None for an empty drawing."""
+        if not self.strokes:
+            return None
+        xy = np.concatenate([s.xy for s in self.strokes])
+        (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    @property
+    def length(self) -> float:
+        """Total pen-down length."""
+        return float(sum(s.length for s in self.strokes))
+
+    @property
+    def travel_length(self) -> float:
+        """Pen-up travel between consecutive strokes (not to or from a home position)."""
+        return self.travel_from(None)
+
+    def travel_from(self, origin: Sequence[float] | None) -> float:
+        """Pen-up travel, from ``origin`` to the first stroke when given, then between strokes."""
+        if not self.strokes:
+            return 0.0
+        starts = np.array([s.start for s in self.strokes])
+        ends = np.array([s.end for s in self.strokes])
+        if origin is not None:
+            ends = np.vstack([np.asarray(origin, float)[None], ends[:-1]])
+        else:
+            starts, ends = starts[1:], ends[:-1]
+        return float(np.hypot(*(starts - ends).T).sum())
+
+    # -- transforming ----------------------------------------------------------------------------
+
+    def replace(self, **changes: Any) -> Drawing:
+        """A copy with some fields changed (``dataclasses.replace``)."""
+        return dataclasses.replace(self, **changes)
+
+    def transformed(
+        self, matrix: Any, *, width: float, height: float, units: str | None = None
+    ) -> Drawing:
+        """Apply the 2×3 affine ``matrix`` to every point; the new page is ``width`` × ``height``.
+
+        Widths (``pen_width``) scale by the square root of the matrix determinant.
+        """
+        m = np.asarray(matrix, dtype=np.float64).reshape(2, 3)
+        scale = float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
+
+        def apply(points: np.ndarray) -> np.ndarray:
+            out = points.copy()
+            out[:, :2] = points[:, :2] @ m[:, :2].T + m[:, 2]
+            return out
+
+        return self.replace(
+            strokes=[s.with_points(apply(s.points)) for s in self.strokes],
+            width=width,
+            height=height,
+            units=units or self.units,
+            pen_width=None if self.pen_width is None else self.pen_width * scale,
+            glyph_boxes=[_box_of(apply(np.array([[b[0], b[1], 0, 0], [b[2], b[3], 0, 0]]))) for b in self.glyph_boxes],
+        )
+
+    def scaled(self, factor: float, *, units: str | None = None) -> Drawing:
+        """Scale everything, page included, by ``factor`` about the origin; optionally relabel units."""
+        if not factor > 0:
+            raise UsageError(f"scale factor must be positive, got {factor}")
+        return self.transformed(
+            [[factor, 0, 0], [0, factor, 0]], width=self.width * factor, height=self.height * factor, units=units
+        )
+
+    def fit(
+        self,
+        *,
+        width: float | None = None,
+        height: float | None = None,
+        margin: float = 0.0,
+        crop: bool = False,
+    ) -> Drawing:
+        """Scale to a physical size in millimetres, keeping the aspect ratio.
+
+        The source frame (the whole image), or with ``crop`` the strokes' bounds, is scaled to fit
+        ``width`` and/or ``height`` minus ``margin`` on every side, and centred. With one of the two
+        given, the page's other side follows from the aspect ratio; with both, the page is exactly
+        that size. With neither, one source pixel becomes one CSS pixel (1/96 in).
+
+        >>> d = Drawing([Stroke([[0, 0], [28, 14]])], width=28, height=28)
+        >>> f = d.fit(width=40)
+        >>> f.units, f.width, f.height, f.strokes[0].end.tolist()
+        ('mm', 40.0, 40.0, [40.0, 20.0])
+        """
+        if margin < 0:
+            raise UsageError(f"margin must not be negative, got {margin}")
+        if crop and self.strokes:
+            x0, y0, x1, y1 = self.bounds()  # type: ignore[misc]
+        else:
+            x0, y0, x1, y1 = 0.0, 0.0, self.width, self.height
+        frame_w, frame_h = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+        per_unit = 25.4 / 96.0 if self.units == "px" else 1.0
+        inner = []
+        if width is not None:
+            inner.append((width - 2 * margin) / frame_w)
+        if height is not None:
+            inner.append((height - 2 * margin) / frame_h)
+        if any(s <= 0 for s in inner):
+            raise UsageError(f"margin {margin}mm leaves no room on a {width or height}mm page")
+        scale = min(inner) if inner else per_unit
+        page_w = width if width is not None else frame_w * scale + 2 * margin
+        page_h = height if height is not None else frame_h * scale + 2 * margin
+        offset_x = (page_w - frame_w * scale) / 2 - x0 * scale
+        offset_y = (page_h - frame_h * scale) / 2 - y0 * scale
+        return self.transformed(
+            [[scale, 0, offset_x], [0, scale, offset_y]], width=page_w, height=page_h, units="mm"
+        )
+
+    def simplified(self, tolerance: float, *, attribute_tolerance: float = 0.1) -> Drawing:
+        """Drop points that change the path by less than ``tolerance`` (Ramer–Douglas–Peucker).
+
+        A point is also kept where pressure or intensity deviate from the straight interpolation by
+        more than ``attribute_tolerance``, so a Z-depth or laser-power profile survives.
+        """
+        if tolerance < 0:
+            raise UsageError(f"simplification tolerance must not be negative, got {tolerance}")
+        return self.replace(
+            strokes=[s.with_points(s.points[_rdp_keep(s.points, tolerance, attribute_tolerance)]) for s in self.strokes]
+        )
+
+    def reordered(self, *, reverse: bool = True, origin: Sequence[float] | None = (0.0, 0.0)) -> Drawing:
+        """Reorder strokes to cut pen-up travel: greedy nearest neighbour, from ``origin``.
+
+        With ``reverse``, a stroke may be drawn backwards when its end is nearer. A stroke that
+        starts where it ends (a loop) is left as is.
+        """
+        strokes = self.strokes
+        if len(strokes) < 2:
+            return self.replace()
+        starts = np.array([s.start for s in strokes])
+        ends = np.array([s.end for s in strokes])
+        position = np.asarray(origin if origin is not None else starts[0], float)
+        todo = np.ones(len(strokes), bool)
+        ordered: list[Stroke] = []
+        for _ in range(len(strokes)):
+            to_start = np.hypot(*(starts - position).T)
+            to_end = np.hypot(*(ends - position).T) if reverse else np.full(len(strokes), np.inf)
+            to_start[~todo], to_end[~todo] = np.inf, np.inf
+            i_start, i_end = int(to_start.argmin()), int(to_end.argmin())
+            if to_end[i_end] < to_start[i_start]:
+                index, stroke = i_end, strokes[i_end].reversed()
+            else:
+                index, stroke = i_start, strokes[i_start]
+            todo[index] = False
+            ordered.append(stroke)
+            position = stroke.end
+        return self.replace(strokes=ordered)
+
+    # -- time and exports ------------------------------------------------------------------------
+
+    def waypoints(self, timing: Timing | None = None, **options: Any) -> Iterator[Waypoint]:
+        """Timed waypoints for a robot script, pen-up moves included, in drawing order.
+
+        ``timing`` (or its fields as keywords: ``v_max``, ``a_max``, ``v_travel``, ...) sets the
+        velocity and acceleration limits, in drawing units per second. See :mod:`strokebot.motion`.
+        """
+        from strokebot import motion
+
+        return motion.waypoints(self, motion.Timing.of(timing, **options))
+
+    def export(self, format: str, path: str | Path | None = None, **options: Any) -> bytes | None:
+        """Write the drawing in ``format`` (see ``strokebot formats``); return the bytes if no ``path``."""
+        from strokebot import exporters
+
+        return exporters.export(self, format, path, **options)
+
+    def to_gcode(self, path: str | Path | None = None, *, profile: str = "grbl-servo", **options: Any) -> bytes | None:
+        """G-code for a pen plotter or laser, with a machine ``profile`` (see ``strokebot profiles``)."""
+        return self.export("gcode", path, profile=profile, **options)
+
+    def to_svg(self, path: str | Path | None = None, **options: Any) -> bytes | None:
+        """A plotter-ready SVG (physical size, one path per stroke, Inkscape layers)."""
+        return self.export("svg", path, **options)
+
+    def to_json(self, path: str | Path | None = None, **options: Any) -> bytes | None:
+        """A timed ``strokebot.trajectory`` JSON document for robot scripts."""
+        return self.export("json", path, **options)
+
+    def render(self, path: str | Path | None = None, **options: Any) -> bytes | None:
+        """A PNG of what the machine will draw (see the ``png`` format's options)."""
+        return self.export("png", path, **options)
+
+
+def _box_of(points: np.ndarray) -> tuple[float, float, float, float]:
+    (x0, y0), (x1, y1) = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def _rdp_keep(points: np.ndarray, tolerance: float, attribute_tolerance: float) -> np.ndarray:
+    """Indices of the points Ramer–Douglas–Peucker keeps, iteratively (no recursion limit)."""
+    n = len(points)
+    keep = np.zeros(n, bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, n - 1)]
+    while stack:
+        first, last = stack.pop()
+        if last - first < 2:
+            continue
+        inner = points[first + 1 : last]
+        a, b = points[first], points[last]
+        ab = b[:2] - a[:2]
+        length2 = float(ab @ ab)
+        t = np.clip(((inner[:, :2] - a[:2]) @ ab) / length2, 0, 1) if length2 > 0 else np.zeros(len(inner))
+        nearest = a[:2] + t[:, None] * ab
+        distance = np.hypot(*(inner[:, :2] - nearest).T)
+        along = (np.arange(1, last - first) / (last - first))[:, None]
+        attributes = np.abs(inner[:, 2:] - (a[2:] + along * (b[2:] - a[2:]))).max(axis=1)
+        excess = np.maximum(distance / max(tolerance, 1e-12), attributes / max(attribute_tolerance, 1e-12))
+        worst = int(excess.argmax())
+        if excess[worst] > 1.0:
+            split = first + 1 + worst
+            keep[split] = True
+            stack.extend([(first, split), (split, last)])
+    return np.flatnonzero(keep)
+
+
+def concatenate(drawings: Iterable[Drawing], *, width: float, height: float) -> Drawing:
+    """Strokes of several drawings of the same units on one page, glyph numbers kept apart."""
+    drawings = list(drawings)
+    strokes: list[Stroke] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    for drawing in drawings:
+        offset = len(boxes)
+        strokes.extend(Stroke(s.points, glyph=s.glyph + offset) for s in drawing.strokes)
+        boxes.extend(drawing.glyph_boxes or [(0.0, 0.0, drawing.width, drawing.height)])
+    first = drawings[0] if drawings else None
+    return Drawing(
+        strokes,
+        width=width,
+        height=height,
+        units=first.units if first else "px",
+        pen_width=first.pen_width if first else None,
+        model=first.model if first else None,
+        glyph_boxes=boxes,
+    )

@@ -1,0 +1,69 @@
+"""The errors strokebot raises, each with the exit code the command line uses for it.
+
+Every error a user can cause is a :class:`StrokebotError`; the command line prints its message as one
+line on stderr and exits with its ``exit_code``. Anything else escaping is a bug.
+
+====================  =====  ==========================================================
+error                 code   raised for
+====================  =====  ==========================================================
+``UsageError``        2      bad options: unknown format or profile, a length like ``40qq``
+``ImageError``        2      an input image that cannot be read or traced
+``ModelError``        3      a model file that is missing, damaged or of the wrong kind
+``ExportError``       4      an output that cannot be produced or written
+``ResourceError``     5      an input too large for the configured memory cap
+(some inputs skipped) 6      folder mode: bad files were reported and skipped
+(interrupted)         130    Ctrl-C; only complete outputs are left behind
+====================  =====  ==========================================================
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "StrokebotError",
+    "UsageError",
+    "ImageError",
+    "ModelError",
+    "ExportError",
+    "ResourceError",
+    "EXIT_SKIPPED",
+    "EXIT_INTERRUPTED",
+]
+
+EXIT_SKIPPED = 6
+EXIT_INTERRUPTED = 130
+
+
+class StrokebotError(Exception):
+    """Base of every error a user can cause; ``str(error)`` is a complete one-line message."""
+
+    exit_code = 1
+
+
+class UsageError(StrokebotError, ValueError):
+    """An option or argument that does not make sense."""
+
+    exit_code = 2
+
+
+class ImageError(StrokebotError, ValueError):
+    """An input image that cannot be read, or holds nothing to trace."""
+
+    exit_code = 2
+
+
+class ModelError(StrokebotError):
+    """A model file that is missing, damaged, of an unknown version or unsafe to load."""
+
+    exit_code = 3
+
+
+class ExportError(StrokebotError):
+    """An output that cannot be produced or written."""
+
+    exit_code = 4
+
+
+class ResourceError(StrokebotError):
+    """An input that would take more memory or time than the configured cap allows."""
+
+    exit_code = 5
