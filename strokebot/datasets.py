@@ -1,0 +1,307 @@
+"""Glyph data for training and evaluation, all offline.
+
+* MNIST in its IDX files (:func:`read_idx`, :func:`mnist`).
+* Folders of glyph images (:func:`image_folder`), normalised like any traced glyph.
+* Synthetic glyphs drawn from the Hershey single-stroke fonts (:func:`hershey_glyphs`): digits, Latin
+  capitals and small letters, Greek, Japanese kana, script; random pen width, affine jitter
+  and elastic noise. Their true pen paths are known, so they are test data with ground truth and
+  supervision for training.
+* The people-drawn Omniglot glyphs with their real pen trajectories (:func:`omniglot_glyphs`).
+
+Every :class:`GlyphSample` has its ink (paper 0) and, where known, its true strokes in the image's
+pixel coordinates (x right, y down, pixel centres at +0.5).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from strokebot.errors import UsageError
+from strokebot.imaging import Glyph, normalise
+
+__all__ = [
+    "GlyphSample",
+    "read_idx",
+    "mnist",
+    "image_folder",
+    "HERSHEY_SETS",
+    "hershey_glyphs",
+    "omniglot_glyphs",
+    "render_strokes",
+    "normalised_sample",
+    "SHARED_DATA",
+]
+
+#: Where the project's shared data lies by default (``STROKEBOT_DATA`` overrides).
+SHARED_DATA = Path(os.environ.get("STROKEBOT_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+
+
+@dataclass
+class GlyphSample:
+    """One glyph image and, where known, the pen path that drew it."""
+
+    image: np.ndarray  # (H, W) float32 ink in 0..1, paper 0
+    strokes: list[np.ndarray] = field(default_factory=list)  # each (N, 2) x, y in image pixels
+    label: str = ""
+
+
+# -- MNIST and folders -----------------------------------------------------------------------------
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (gzip or plain): uint8 images (N, H, W) or labels (N,)."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        data = handle.read()
+    if len(data) < 8 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise UsageError(f"{path}: not an IDX file of unsigned bytes")
+    dims = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
+    body = np.frombuffer(data, np.uint8, offset=4 + 4 * dims)
+    if body.size != int(np.prod(shape)):
+        raise UsageError(f"{path}: truncated IDX file ({body.size} bytes for shape {shape})")
+    return body.reshape(shape)
+
+
+def mnist(root: str | Path | None = None, *, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images (N, 28, 28) float32 in 0..1 (ink 1) and labels (N,) from ``root``."""
+    root = Path(root) if root is not None else SHARED_DATA / "mnist"
+    prefix = {"train": "train", "test": "t10k"}.get(split)
+    if prefix is None:
+        raise UsageError(f"split must be 'train' or 'test', got {split!r}")
+    images = read_idx(_idx_file(root, f"{prefix}-images-idx3-ubyte"))
+    labels = read_idx(_idx_file(root, f"{prefix}-labels-idx1-ubyte"))
+    return images.astype(np.float32) / 255.0, labels.astype(np.int64)
+
+
+def _idx_file(root: Path, stem: str) -> Path:
+    for candidate in (root / f"{stem}.gz", root / stem):
+        if candidate.exists():
+            return candidate
+    raise UsageError(f"{root}: no {stem}[.gz] (expected MNIST IDX files)")
+
+
+def is_mnist_folder(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("*-images-idx3-ubyte*"))
+
+
+def image_folder(path: str | Path, *, size: int = 28, limit: int | None = None) -> tuple[np.ndarray, list[str]]:
+    """Every image under ``path`` as one normalised glyph (N, size, size), with their names.
+
+    Labels are the names of the images' folders. Images without ink are skipped.
+    """
+    from strokebot.errors import ImageError
+    from strokebot.imaging import find_glyphs, ink_map, read_image
+    from strokebot.jobs import IMAGE_SUFFIXES
+
+    files = sorted(p for p in Path(path).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)[:limit]
+    images, labels = [], []
+    for file in files:
+        try:
+            ink = ink_map(*read_image(file), label=str(file))
+        except ImageError:
+            continue
+        image, _ = normalise(find_glyphs(ink, split=False)[0], size=size)
+        images.append(image)
+        labels.append(file.parent.name)
+    return np.stack(images) if images else np.zeros((0, size, size), np.float32), labels
+
+
+# -- Hershey synthetic glyphs ----------------------------------------------------------------------
+
+_DIGITS = "0123456789"
+_CAPITALS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_SMALL = "abcdefghijklmnopqrstuvwxyz"
+
+#: Glyph sets: (font, characters, script name). The Greek and Japanese fonts map Latin letters to
+#: their own glyphs. Only single-stroke ("simplex") fonts: the duplex ones (futuram, cyrillic,
+#: timesr) draw each line twice, which is not how a person draws it.
+HERSHEY_SETS: tuple[tuple[str, str, str], ...] = (
+    ("futural", _DIGITS + _CAPITALS + _SMALL, "latin"),
+    ("rowmans", _DIGITS + _CAPITALS + _SMALL, "latin"),
+    ("scripts", _CAPITALS + _SMALL, "script"),
+    ("greek", _CAPITALS + _SMALL, "greek"),
+    ("japanese", _CAPITALS + _SMALL, "japanese"),
+)
+
+
+@lru_cache(maxsize=None)
+def _font_strokes(font: str, char: str) -> tuple[np.ndarray, ...]:
+    """The strokes of ``char`` in ``font``, font units, y down, consecutive segments joined."""
+    from HersheyFonts import HersheyFonts
+
+    hershey = _hershey(font)
+    strokes: list[list[tuple[float, float]]] = []
+    for stroke in hershey.strokes_for_text(char):
+        points = [(float(x), float(y)) for x, y in stroke]
+        if strokes and strokes[-1][-1] == points[0]:
+            strokes[-1].extend(points[1:])
+        else:
+            strokes.append(points)
+    del HersheyFonts
+    return tuple(np.array(s) for s in strokes if len(s) >= 2)
+
+
+@lru_cache(maxsize=None)
+def _hershey(font: str):
+    from HersheyFonts import HersheyFonts
+
+    hershey = HersheyFonts()
+    hershey.load_default_font(font)
+    return hershey
+
+
+def _hershey_catalogue(fonts: Sequence[str] | None) -> list[tuple[str, str, str]]:
+    chosen = [s for s in HERSHEY_SETS if fonts is None or s[0] in fonts or s[2] in fonts]
+    if not chosen:
+        known = ", ".join(sorted({s[0] for s in HERSHEY_SETS} | {s[2] for s in HERSHEY_SETS}))
+        raise UsageError(f"no Hershey glyph set matches {fonts} (known: {known})")
+    return [(font, char, script) for font, chars, script in chosen for char in chars if _font_strokes(font, char)]
+
+
+def _jitter(strokes: Sequence[np.ndarray], rng: np.random.Generator, *, elastic: float) -> list[np.ndarray]:
+    """Random affine (rotation, shear, aspect) and smooth elastic displacement of font strokes."""
+    allpoints = np.concatenate(strokes)
+    centre = (allpoints.min(0) + allpoints.max(0)) / 2
+    extent = max(float(np.ptp(allpoints, axis=0).max()), 1.0)
+    angle, shear = rng.normal(0, 0.08), rng.normal(0, 0.15)
+    aspect = np.exp(rng.normal(0, 0.1))
+    matrix = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) @ np.array(
+        [[aspect, shear], [0, 1 / aspect]]
+    )
+    waves = rng.normal(0, 1, (2, 3, 4))  # per axis, 3 waves: amplitude, fx, fy, phase
+    out = []
+    for stroke in strokes:
+        dense = _resample(stroke, step=extent / 40)
+        local = (dense - centre) / extent
+        shifted = local @ matrix.T
+        for axis in range(2):
+            for amplitude, fx, fy, phase in waves[axis]:
+                shifted[:, axis] += elastic * 0.02 * amplitude * np.sin(2.5 * (fx * local[:, 0] + fy * local[:, 1]) + phase)
+        out.append(shifted)
+    return out
+
+
+def _resample(points: np.ndarray, *, step: float) -> np.ndarray:
+    """Points along the polyline at most ``step`` apart, corners kept."""
+    pieces = [points[:1]]
+    for a, b in zip(points[:-1], points[1:]):
+        n = max(1, int(np.ceil(np.hypot(*(b - a)) / step)))
+        pieces.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
+    return np.concatenate(pieces)
+
+
+def render_strokes(strokes: Sequence[np.ndarray], size: tuple[int, int], width: float, *, supersample: int = 4) -> np.ndarray:
+    """Rasterise polylines (image pixels) at ``width`` with round joins: float32 (H, W) ink."""
+    w, h = size
+    s = supersample
+    canvas = Image.new("L", (w * s, h * s), 0)
+    draw = ImageDraw.Draw(canvas)
+    radius = width * s / 2
+    for stroke in strokes:
+        points = [(float(x) * s, float(y) * s) for x, y in stroke]
+        if len(points) > 1:
+            draw.line(points, fill=255, width=max(1, int(round(width * s))), joint="curve")
+        for x, y in (points[0], points[-1]):
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    return np.asarray(canvas.reduce(s), np.float32) / 255.0
+
+
+def hershey_glyphs(
+    count: int,
+    *,
+    seed: int = 0,
+    sizes: tuple[int, int] = (28, 256),
+    fonts: Sequence[str] | None = None,
+    pen: tuple[float, float] = (0.06, 0.14),
+    elastic: float = 1.0,
+) -> list[GlyphSample]:
+    """``count`` synthetic glyph images with their true strokes.
+
+    Each is a random character of the chosen fonts (names from :data:`HERSHEY_SETS`, or scripts:
+    ``latin``, ``script``, ``greek``, ``japanese``), jittered, drawn with a pen of a
+    random width (a fraction ``pen`` of the glyph's size) into a square image of a random side in
+    ``sizes``, glyph filling 60–85 % of it.
+    """
+    rng = np.random.default_rng(seed)
+    catalogue = _hershey_catalogue(fonts)
+    samples = []
+    for _ in range(count):
+        font, char, script = catalogue[rng.integers(len(catalogue))]
+        side = int(rng.integers(sizes[0], sizes[1] + 1))
+        strokes = _jitter(_font_strokes(font, char), rng, elastic=elastic)
+        allpoints = np.concatenate(strokes)
+        low, high = allpoints.min(0), allpoints.max(0)
+        span = max(float((high - low).max()), 1e-6)
+        fill = rng.uniform(0.6, 0.85) * side
+        scale = fill / span
+        offset = side / 2 - (low + high) / 2 * scale + rng.normal(0, 0.03 * side, 2)
+        placed = [p * scale + offset for p in strokes]
+        width = max(1.0, rng.uniform(*pen) * fill)
+        image = render_strokes(placed, (side, side), width, supersample=4 if side < 128 else 2)
+        samples.append(GlyphSample(image=image, strokes=placed, label=f"{script}:{font}:{char}"))
+    return samples
+
+
+def normalised_sample(sample: GlyphSample, *, size: int = 28) -> GlyphSample:
+    """The sample framed as the model's training data, its strokes mapped into that frame."""
+    mask = sample.image > 0.5
+    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    if len(ys) == 0:
+        raise UsageError(f"sample {sample.label!r} has no ink")
+    box = (int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1)
+    glyph = Glyph(box=box, ink=sample.image[box[1] : box[3], box[0] : box[2]])
+    image, frame = normalise(glyph, size=size)
+    return GlyphSample(image=image, strokes=[frame.to_model(s) for s in sample.strokes], label=sample.label)
+
+
+# -- Omniglot --------------------------------------------------------------------------------------
+
+
+def omniglot_glyphs(limit: int | None = None, *, root: str | Path | None = None) -> list[GlyphSample]:
+    """The people-drawn Omniglot glyphs (105×105) with their pen trajectories, sorted by path.
+
+    The trajectory files hold ``x, y, t`` rows with y pointing up; image coordinates are
+    ``(x + 0.5, -y + 0.5)`` with pixel centres at +0.5.
+    """
+    archive = Path(root) if root is not None else SHARED_DATA / "omniglot" / "omniglot-strokes-subset.zip"
+    if not archive.exists():
+        raise UsageError(f"{archive}: Omniglot archive not found")
+    samples = []
+    with zipfile.ZipFile(archive) as z:
+        names = sorted(n for n in z.namelist() if n.endswith(".png") and "images_" in n)[:limit]
+        for name in names:
+            paper = np.asarray(Image.open(io.BytesIO(z.read(name))).convert("L"), np.float32) / 255.0
+            trajectory = name.replace("images_", "strokes_").replace(".png", ".txt")
+            strokes = _read_omniglot_strokes(z.read(trajectory).decode())
+            parts = Path(name).parts
+            samples.append(GlyphSample(image=1.0 - paper, strokes=strokes, label=f"{parts[-3]}/{parts[-2]}"))
+    return samples
+
+
+def _read_omniglot_strokes(text: str) -> list[np.ndarray]:
+    strokes: list[np.ndarray] = []
+    current: list[tuple[float, float]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line in ("START", "BREAK", ""):
+            if len(current) >= 1:
+                strokes.append(np.array(current))
+            current = []
+            continue
+        x, y, _ = (float(v) for v in line.split(","))
+        current.append((x + 0.5, -y + 0.5))
+    if current:
+        strokes.append(np.array(current))
+    return strokes
