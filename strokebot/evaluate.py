@@ -6,7 +6,9 @@
   its majority label.
 * Glyphs with known pen paths (``hershey``, ``omniglot``): traced through the full pipeline as a user
   would, then the Chamfer distance from the traced strokes to the true path, pen lifts against the
-  true stroke count, and pen-up travel.
+  true stroke count, pen-up travel, and whether it draws like the person did: how far its first
+  point is from theirs, and the mean distance between the two pen paths walked at the same pace
+  (:func:`order_distance`, which only a path in the same order and direction keeps low).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["reconstruction", "clustering_accuracy", "path_figures", "evaluate_specs", "chamfer"]
+__all__ = ["reconstruction", "clustering_accuracy", "path_figures", "evaluate_specs", "chamfer", "order_distance"]
 
 
 def reconstruction(model: Any, images: np.ndarray, *, batch_size: int = 1000) -> dict[str, float]:
@@ -74,14 +76,37 @@ def chamfer(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> float:
     return float((cKDTree(pb).query(pa)[0].mean() + cKDTree(pa).query(pb)[0].mean()) / 2)
 
 
+def _walk(polylines: Sequence[np.ndarray], count: int = 64) -> np.ndarray:
+    """``count`` points evenly spaced along the pen-down path, strokes in drawing order."""
+    dense = _dense(polylines, step=0.5)
+    if len(dense) < 2:
+        return np.repeat(dense[:1], count, axis=0) if len(dense) else np.zeros((count, 2))
+    # Arc length along pen-down ink only: jumps between strokes do not count.
+    jumps = np.hypot(*np.diff(dense, axis=0).T)
+    jumps[jumps > 0.75] = 0.0
+    along = np.concatenate([[0.0], np.cumsum(jumps)])
+    at = np.linspace(0, along[-1], count)
+    return np.stack([np.interp(at, along, dense[:, k]) for k in range(2)], axis=1)
+
+
+def order_distance(drawn: Sequence[np.ndarray], true: Sequence[np.ndarray]) -> float:
+    """Mean distance between the two pen paths walked at the same pace: low only when the
+    strokes are drawn in the same places, in the same order and the same directions."""
+    return float(np.hypot(*(_walk(drawn) - _walk(true)).T).mean())
+
+
 def path_figures(model: Any, samples: Sequence[Any], *, refine: int = 0) -> dict[str, float]:
     """Trace each sample image and compare its strokes with the true pen path."""
     from strokebot.tracing import trace
 
-    distances, lifts, true_lifts, travel, length = [], [], [], [], []
+    distances, lifts, true_lifts, travel, length, starts, orders = [], [], [], [], [], [], []
     for sample in samples:
         drawing = trace(sample.image, model=model, polarity="light-on-dark", refine=refine)
-        distances.append(chamfer([s.points for s in drawing.strokes], sample.strokes))
+        drawn = [s.points[:, :2] for s in drawing.strokes]
+        distances.append(chamfer(drawn, sample.strokes))
+        if drawn:
+            starts.append(float(np.hypot(*(drawn[0][0] - sample.strokes[0][0]))))
+            orders.append(order_distance(drawn, sample.strokes))
         lifts.append(len(drawing.strokes))
         true_lifts.append(len(sample.strokes))
         travel.append(drawing.travel_length)
@@ -97,6 +122,8 @@ def path_figures(model: Any, samples: Sequence[Any], *, refine: int = 0) -> dict
         "pen_lifts_excess_median": float(np.median(lifts_a - true_a)),
         "travel_median": float(np.median(travel)),
         "length_median": float(np.median(length)),
+        "start_distance_median": float(np.median(starts)) if starts else float("nan"),
+        "order_distance_median": float(np.median(orders)) if orders else float("nan"),
     }
 
 

@@ -54,6 +54,7 @@ class TrainConfig:
     multiscale: float = 1.0  # weight of the 1/2- and 1/4-resolution image terms
     pen_lifts: float = 0.01  # weight of the total variation of intensity
     path: float = 1.0  # weight of the true-path positions (samples with known strokes)
+    path_end: float | None = None  # the path weight at the end of training (linear); None: constant
     path_pen: float = 0.01  # weight of the true pen states (cross-entropy)
     device: str = "auto"
     threads: int | None = None
@@ -177,8 +178,10 @@ def _drawn(gesture: Gesture) -> Gesture:
     return gesture._replace(intensity=hard + gesture.intensity - gesture.intensity.detach())
 
 
-def loss_terms(model: GestureModel, images: Tensor, batch: GlyphSet | None, config: TrainConfig) -> dict[str, Tensor]:
-    """The loss terms of one batch (their weighted sum is ``total``)."""
+def loss_terms(
+    model: GestureModel, images: Tensor, batch: GlyphSet | None, config: TrainConfig, *, progress: float = 0.0
+) -> dict[str, Tensor]:
+    """The loss terms of one batch (their weighted sum is ``total``); ``progress`` runs 0..1 over training."""
     gesture = model(images)
     rendered = model.render(_drawn(gesture))  # (B, S, S)
     terms = {"mse": F.mse_loss(rendered, images)}
@@ -188,14 +191,15 @@ def loss_terms(model: GestureModel, images: Tensor, batch: GlyphSet | None, conf
     terms["coarse"] = coarse
     terms["lifts"] = (gesture.intensity[:, 1:] - gesture.intensity[:, :-1]).abs().sum(1).mean()
     total = terms["mse"] + config.multiscale * coarse + config.pen_lifts * terms["lifts"]
-    if batch is not None and config.path > 0 and bool(batch.has_path.any()):
+    path_weight = config.path if config.path_end is None else config.path + (config.path_end - config.path) * progress
+    if batch is not None and path_weight > 0 and bool(batch.has_path.any()):
         mask = batch.has_path
         positions = gesture.positions()[mask]  # (K, T+1, 2)
         # Normalised by the frame so the weight does not depend on the image size.
         terms["path"] = ((positions - batch.paths[mask]) / model.config.size).pow(2).sum(-1).mean()
         terms["pen"] = F.binary_cross_entropy(gesture.intensity[mask].clamp(1e-6, 1 - 1e-6), batch.pen[mask])
         weight = mask.float().mean()
-        total = total + weight * (config.path * terms["path"] + config.path_pen * terms["pen"])
+        total = total + weight * (path_weight * terms["path"] + config.path_pen * terms["pen"])
     terms["total"] = total
     return terms
 
@@ -274,7 +278,9 @@ def train(
                 batch, images=batch.images.to(device), paths=batch.paths.to(device), pen=batch.pen.to(device),
                 has_path=batch.has_path.to(device),
             )
-            terms = loss_terms(trained, batch.images, batch, config) if world == 1 else _ddp_terms(trained, model, batch, config)
+            progress_fraction = (epoch * batches_per_epoch + b) / max(total_steps - 1, 1)
+            terms = loss_terms(trained if world == 1 else _DDPModel(trained, model), batch.images, batch, config,
+                               progress=progress_fraction)
             optimiser.zero_grad(set_to_none=True)
             terms["total"].backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -301,20 +307,14 @@ def train(
     return {"history": history}
 
 
-def _ddp_terms(trained: torch.nn.Module, model: GestureModel, batch: GlyphSet, config: TrainConfig) -> dict[str, Tensor]:
-    """Loss terms through the DDP wrapper, so gradients are averaged across ranks."""
+class _DDPModel:
+    """Encodes through the DDP wrapper (so gradients are averaged across ranks), renders directly."""
 
-    class _Proxy:
-        def __init__(self) -> None:
-            self.config = model.config
+    def __init__(self, wrapped: torch.nn.Module, model: GestureModel) -> None:
+        self.wrapped, self.config, self.render = wrapped, model.config, model.render
 
-        def __call__(self, images: Tensor) -> Gesture:
-            return trained(images)
-
-        def render(self, gesture: Gesture) -> Tensor:
-            return model.render(gesture)
-
-    return loss_terms(_Proxy(), batch.images, batch, config)  # type: ignore[arg-type]
+    def __call__(self, images: Tensor) -> Gesture:
+        return self.wrapped(images)
 
 
 def export_weights(model: GestureModel) -> dict[str, np.ndarray]:
