@@ -229,6 +229,8 @@ def train(
 ) -> dict[str, Any]:
     """Train a model on ``data`` and write it to ``out`` (a ``.npz`` model file).
 
+    Returns the per-epoch ``history`` and the trained ``weights`` (numpy arrays).
+
     A checkpoint (``<out>.checkpoint.pt``: weights, optimiser, epoch, RNG states; tensors only,
     loaded with ``weights_only=True``) is written after each epoch; with ``resume`` training goes
     on from it. The same seed, data and thread count give the same weights.
@@ -304,7 +306,7 @@ def train(
         write_model(out, json.loads(model_config.to_json()), export_weights(model), metrics)
     if world > 1:
         torch.distributed.barrier()
-    return {"history": history}
+    return {"history": history, "weights": export_weights(model)}
 
 
 class _DDPModel:
