@@ -106,7 +106,10 @@ def candidate_pythons(setting: str) -> list[Path]:
 def trace_with_strokebot(pythons: list[Path], arguments: list[str]) -> dict:
     """Run strokebot_strokes.py with the first of ``pythons`` that has strokebot."""
     for python in pythons:
-        done = subprocess.run([str(python), str(HELPER), *arguments], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [str(python), str(HELPER), *arguments], capture_output=True, text=True, check=False,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
+        )
         if done.returncode == NO_STROKEBOT:
             continue
         if done.returncode != 0:

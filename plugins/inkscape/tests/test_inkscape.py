@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import draw_text
 from PIL import Image
 
 import strokebot
@@ -110,8 +109,8 @@ def within(points: np.ndarray, box: tuple[float, float, float, float], tolerance
 
 
 @pytest.fixture
-def word(tmp_path: Path) -> Path:
-    return draw_text(tmp_path / "glyphs.png", "A7x")  # 3 separate glyphs
+def word(tmp_path: Path, draw) -> Path:
+    return draw(tmp_path / "glyphs.png", "A7x")  # 3 separate glyphs
 
 
 def run_inkscape(tmp_path: Path, document: Path, preferences: dict[str, str], select: str = "glyphs") -> Path:
@@ -198,8 +197,8 @@ def test_inkscape_traces_a_linked_bitmap_kept_in_its_aspect(tmp_path: Path, word
 # -- the script, run as Inkscape runs it --------------------------------------------------------
 
 @needs_inkex
-def test_script_traces_every_bitmap_when_none_is_selected(tmp_path: Path, word: Path) -> None:
-    second = draw_text(tmp_path / "digit.png", "7")
+def test_script_traces_every_bitmap_when_none_is_selected(tmp_path: Path, word: Path, draw) -> None:
+    second = draw(tmp_path / "digit.png", "7")
     extra = f'<image id="digit" x="80" y="40" width="20" height="20" xlink:href="{embedded(second)}"/>\n'
     document = write_svg(tmp_path / "page.svg", embedded(word), extra=extra)
     done = run_script(document, "--hide_image=true", f"--strokebot={VENV_STROKEBOT}")
@@ -222,7 +221,7 @@ def test_script_orders_strokes_to_cut_travel(tmp_path: Path, word: Path) -> None
         (tmp_path / f"{order}.svg").write_text(done.stdout)
         [layer] = strokebot_layers(tmp_path / f"{order}.svg")
         paths = [path_points(p) for p in layer.iter(f"{{{SVG}}}path")]
-        travel[order] = sum(np.hypot(*(b[0] - a[-1])) for a, b in zip(paths, paths[1:]))
+        travel[order] = sum(np.hypot(*(b[0] - a[-1])) for a, b in zip(paths, paths[1:], strict=False))
     assert travel["travel"] <= travel["traced"]
 
 

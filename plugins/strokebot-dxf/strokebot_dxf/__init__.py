@@ -105,10 +105,10 @@ class DxfExporter(Exporter):
                 xy, pressure = xy.repeat(2, axis=0), pressure.repeat(2)
             attribs = {"layer": layer_of(stroke.glyph)}
             if depth is not None:
-                polyline = msp.add_polyline3d([(x, y, -p * depth) for (x, y), p in zip(xy.tolist(), pressure.tolist())], dxfattribs=attribs)
+                polyline = msp.add_polyline3d([(x, y, -p * depth) for (x, y), p in zip(xy.tolist(), pressure.tolist(), strict=True)], dxfattribs=attribs)
             elif widths:
                 width = (pen_width * (0.5 + pressure)).tolist()
-                polyline = msp.add_lwpolyline([(x, y, w, w) for (x, y), w in zip(xy.tolist(), width)], format="xyse", dxfattribs=attribs)
+                polyline = msp.add_lwpolyline([(x, y, w, w) for (x, y), w in zip(xy.tolist(), width, strict=True)], format="xyse", dxfattribs=attribs)
             else:
                 polyline = msp.add_lwpolyline(xy.tolist(), format="xy", dxfattribs=attribs)
             polyline.set_xdata(APPID, [

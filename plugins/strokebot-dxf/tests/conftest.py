@@ -1,4 +1,7 @@
-"""Test images drawn here: glyphs in a Hershey single-stroke font, thick pen, optional paper texture."""
+"""Test images drawn here: glyphs in a Hershey single-stroke font, thick pen, optional paper texture.
+
+Each plugin's tests stand alone, so each has this file.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,12 @@ def draw_text(
         pixels = 255 - pixels
     Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path)
     return path
+
+
+@pytest.fixture
+def draw():
+    """:func:`draw_text`, for tests that draw their own images."""
+    return draw_text
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from pathlib import Path
 import ezdxf
 import numpy as np
 import pytest
-import strokebot
 from click.testing import CliRunner
+from strokebot_dxf import APPID, MM_PER_PX, DxfExporter
+
+import strokebot
 from strokebot.cli import cli
 from strokebot.exporters import available, get_exporter
-
-from strokebot_dxf import APPID, MM_PER_PX, DxfExporter
 
 STROKEBOT = str(Path(sys.executable).with_name("strokebot"))
 
@@ -77,7 +77,7 @@ def test_trace_to_dxf_keeps_strokes_units_and_glyph_layers(word: Path) -> None:
 def test_xdata_carries_glyph_pressure_and_intensity(word: Path) -> None:
     doc = trace_to_dxf(word, "--width", "30mm")
     for entity in doc.modelspace():
-        tags = dict(zip(*[iter(v for _, v in entity.get_xdata(APPID))] * 2))
+        tags = dict(zip(*[iter(v for _, v in entity.get_xdata(APPID))] * 2, strict=True))
         assert entity.dxf.layer == f"GLYPH-{tags['glyph']}"
         assert 0 <= tags["pressure"] <= 1 and 0 <= tags["intensity"] <= 1
 

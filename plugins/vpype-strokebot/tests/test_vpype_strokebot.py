@@ -10,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import strokebot
 import vpype as vp
 import vpype_cli
-from conftest import draw_text
-
 from vpype_strokebot import PX_PER_MM, place, to_layers
 from vpype_strokebot.commands import POLARITIES
+
+import strokebot
 
 VPYPE = str(Path(sys.executable).with_name("vpype"))
 MM = PX_PER_MM  # CSS px per mm
@@ -90,7 +89,7 @@ def test_gwrite_pipeline_draws_the_traced_strokes(scan: Path, profile: str, unit
 
     reference = strokebot.trace(scan).fit(width=40)  # mm, y down
     assert len(paths) == len(reference.strokes) > 0
-    for path, stroke in zip(paths, reference.strokes):
+    for path, stroke in zip(paths, reference.strokes, strict=True):
         expected = stroke.xy.copy()
         expected[:, 1] = reference.height - expected[:, 1]  # the profiles flip Y against the page
         np.testing.assert_allclose(path * unit, expected, atol=2e-3 * unit)
@@ -120,7 +119,7 @@ def test_glyph_layers_carry_their_properties(word: Path) -> None:
     glyphs = sorted({s.glyph for s in traced.strokes})
     assert len(glyphs) == 3 and len(document.layers) == len(glyphs)
     scale = 60 / traced.width * MM
-    for layer_id, glyph in zip(sorted(document.layers), glyphs):
+    for layer_id, glyph in zip(sorted(document.layers), glyphs, strict=True):
         layer = document.layers[layer_id]
         assert layer.property("vp_name") == f"word glyph {glyph + 1}"
         assert layer.property("strokebot_glyph") == glyph + 1
@@ -168,11 +167,11 @@ def test_gwrite_templates_read_the_pressure_properties(word: Path) -> None:
     assert re.findall(r"G0 Z[\d.]+", text) == expected
 
 
-def test_several_images_stack_down_the_page(tmp_path: Path) -> None:
+def test_several_images_stack_down_the_page(tmp_path: Path, draw) -> None:
     folder = tmp_path / "lines"
     folder.mkdir()
-    first = draw_text(folder / "1.png", "ab")
-    second = draw_text(folder / "2.png", "cde")
+    first = draw(folder / "1.png", "ab")
+    second = draw(folder / "2.png", "cde")
     document = vpype_cli.execute(f"strokebot {folder} --width 50mm --gap 5mm")
     heights = [50 * strokebot.trace(p).height / strokebot.trace(p).width for p in (first, second)]
     assert document.page_size == pytest.approx((50 * MM, (heights[0] + 5 + heights[1]) * MM))
@@ -181,13 +180,13 @@ def test_several_images_stack_down_the_page(tmp_path: Path) -> None:
     assert len(document.sources) == 2
 
 
-def test_light_on_dark_and_the_model_option(tmp_path: Path) -> None:
-    digit = draw_text(tmp_path / "digit.png", "3", invert=True, height=20, pen=3, margin=4)
+def test_light_on_dark_and_the_model_option(tmp_path: Path, draw) -> None:
+    digit = draw(tmp_path / "digit.png", "3", invert=True, height=20, pen=3, margin=4)
     model = Path(strokebot.__file__).parent / "models" / "default.npz"
     document = vpype_cli.execute(f"strokebot {digit} --polarity light-on-dark --model {model} -W 1cm")
     assert len(document.layers[1]) > 0
     x0, y0, x1, y1 = document.bounds()
-    assert 0 <= x0 and x1 <= 10 * MM + 1e-6
+    assert x0 >= 0 and x1 <= 10 * MM + 1e-6
 
 
 def test_place_maps_pixels_to_css_pixels() -> None:

@@ -117,7 +117,6 @@ def strokebot(
       vpype strokebot 'lines/*.png' --width 8cm --gap 5mm show
     """
     from strokebot import StrokebotError
-
     from vpype_strokebot.layers import find_images, trace_document
 
     if layer is not None and (glyph_layers or pressure_bands > 1):
