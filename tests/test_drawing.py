@@ -150,3 +150,23 @@ def test_concatenate_keeps_glyphs_apart():
 
 def test_repr_mentions_size():
     assert "100x50px" in repr(drawing([[0, 0], [1, 1]]))
+
+
+def test_two_opt_undoes_a_crossing():
+    # Nearest neighbour from the origin walks 0 -> 1 -> 2 -> 3 and then has to come back: the
+    # classic case 2-opt fixes.
+    strokes = [[[1, 0], [2, 0]], [[3, 0], [4, 0]], [[4, 2], [5, 2]], [[0, 3], [1, 3]], [[10, 0], [11, 0]]]
+    d = drawing(*strokes)
+    greedy = d.reordered(two_opt=False)
+    better = d.reordered()
+    assert better.travel_from((0, 0)) <= greedy.travel_from((0, 0))
+    assert sorted(s.length for s in better) == pytest.approx(sorted(s.length for s in d))
+
+
+def test_reordering_never_makes_travel_longer_than_the_given_order():
+    rng = np.random.default_rng(4)
+    for _ in range(30):
+        d = drawing(*[rng.uniform(0, 100, (2, 2)) for _ in range(rng.integers(2, 12))])
+        for origin in ((0, 0), (50, 25), None):
+            home = origin if origin is not None else d.strokes[0].start
+            assert d.reordered(origin=origin).travel_from(home) <= d.travel_from(home) + 1e-9

@@ -33,7 +33,7 @@ from lxml import etree
 
 HERE = Path(__file__).resolve().parent
 HELPER = HERE / "strokebot_strokes.py"
-NAMESPACE = "https://strokebot.invalid/ns/strokes/1"  # per-point pressure and intensity attributes
+NAMESPACE = "urn:strokebot:svg:1"  # per-point pressure and intensity attributes
 NO_STROKEBOT = 3  # strokebot_strokes.py's exit code when strokebot is not importable
 
 #: Where strokebot is usually installed, besides PATH (Inkscape started from a desktop menu often

@@ -176,7 +176,7 @@ def test_inkscape_traces_an_embedded_bitmap_onto_a_new_layer(tmp_path: Path, wor
         assert within(all_points(glyph), (x0, y0, x1, y1), tolerance=3 * scale)
     for path in paths:
         assert "stroke-width:0.3" in path.get("style") and "fill:none" in path.get("style")
-        pressure = path.get("{https://strokebot.invalid/ns/strokes/1}pressure").split()
+        pressure = path.get("{urn:strokebot:svg:1}pressure").split()
         assert len(pressure) == len(path_points(path))
     # the bitmap is still there, untouched
     assert ET.parse(out).getroot().find(f".//{{{SVG}}}image[@id='glyphs']") is not None
