@@ -13,7 +13,7 @@ is traced, so a mistake there is one error, not a folder of skipped files.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +114,21 @@ def _beside(source: Path, suffix: str) -> Path:
     return target
 
 
-def trace_file(source: Path, destinations: Sequence[Path | None], settings: TraceSettings, *, stdout: Any = None) -> TraceResult:
+def trace_file(
+    source: Path, destinations: Sequence[Path | None], settings: TraceSettings, *, stdout: Any = None,
+    tally: MutableMapping[str, int] | None = None,
+) -> TraceResult:
     """Trace ``source`` and write each of ``settings.formats`` to its destination.
+
+    ``tally["written"]`` (if given) counts the inputs whose outputs are in place, exactly, even when
+    Ctrl-C comes: the renames and the count happen together or not at all.
 
     Raises:
         StrokebotError: the input or an output is bad (the message names ``source``); nothing is
             written unless every output could be produced.
     """
     try:
-        return _trace_file(source, destinations, settings, stdout=stdout)
+        return _trace_file(source, destinations, settings, stdout=stdout, tally=tally)
     except StrokebotError as error:
         raise _naming(error, [source, *destinations, settings.preview]) from None
 
@@ -135,7 +141,10 @@ def _naming(error: StrokebotError, files: Sequence[Path | None]) -> StrokebotErr
     return error
 
 
-def _trace_file(source: Path, destinations: Sequence[Path | None], settings: TraceSettings, *, stdout: Any) -> TraceResult:
+def _trace_file(
+    source: Path, destinations: Sequence[Path | None], settings: TraceSettings, *, stdout: Any,
+    tally: MutableMapping[str, int] | None,
+) -> TraceResult:
     from strokebot import exporters
     from strokebot.tracing import prepare_and_trace
 
@@ -160,11 +169,14 @@ def _trace_file(source: Path, destinations: Sequence[Path | None], settings: Tra
     result.drawing = drawing
     # Every format is produced before anything is written, so a failing format leaves no files.
     payloads = [exporters.export(drawing, fmt, None, **_options_for(fmt, settings)) for fmt in settings.formats]
-    from strokebot.output import write_files
+    from strokebot.output import interrupts_deferred, write_files
 
     files.extend((d, data) for d, data in zip(destinations, payloads) if d is not None)
-    write_files(files)
-    result.outputs.extend(path for path, _ in files)
+    with interrupts_deferred():  # an interrupt now comes after the files are in place and counted
+        write_files(files)
+        result.outputs.extend(path for path, _ in files)
+        if tally is not None:
+            tally["written"] += 1
     for destination, data in zip(destinations, payloads):
         if destination is None:
             (stdout.write if stdout is not None else _stdout_write)(data)
@@ -211,8 +223,12 @@ def trace_files(
     output: str | Path | None = None,
     *,
     on_result: Callable[[TraceResult], None] | None = None,
+    tally: MutableMapping[str, int] | None = None,
 ) -> Iterator[TraceResult]:
     """Trace each source in turn; a bad one is yielded with its ``error`` and the rest go on.
+
+    ``tally`` counts as :func:`trace_file` does: after Ctrl-C, ``tally["written"]`` says how many
+    inputs have all their outputs written.
 
     Before anything is traced, the run is checked as a whole: two inputs writing the same output,
     an output that would overwrite an input, export options a format refuses, a bad model file and
@@ -254,7 +270,7 @@ def trace_files(
             checked.add(folder)
     for source, destinations in plan:
         try:
-            result = trace_file(source, destinations, settings)
+            result = trace_file(source, destinations, settings, tally=tally)
         except StrokebotError as error:
             result = TraceResult(source=source, outputs=[], error=error)
         if on_result is not None:

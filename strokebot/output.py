@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 from strokebot.errors import ExportError
 
-__all__ = ["atomic_writer", "write_bytes", "write_files", "check_writable"]
+__all__ = ["atomic_writer", "write_bytes", "write_files", "check_writable", "interrupts_deferred"]
 
 
 @contextlib.contextmanager
@@ -58,8 +60,8 @@ def write_bytes(path: str | Path, data: bytes) -> None:
 def write_files(files: Sequence[tuple[str | Path, bytes]]) -> None:
     """Write several files, each atomically, renaming them into place only once all are complete.
 
-    So a run that fails on its last output (a full disk, say) leaves none of the new files, and an
-    interrupt can only fall between renames, never inside a file.
+    So a run that fails on its last output (a full disk, say) leaves none of the new files, and
+    Ctrl-C or SIGTERM while they are renamed waits until all are.
 
     Raises:
         ExportError: a file cannot be written; no destination was touched (unless a rename fails
@@ -77,15 +79,16 @@ def write_files(files: Sequence[tuple[str | Path, bytes]]) -> None:
                     _flush(handle)
             except OSError as error:
                 raise ExportError(f"{path}: cannot write ({error.strerror or error})") from None
-        while staged:
-            temporary, target = staged[0]
-            try:
-                _commit(temporary, target)
-            except IsADirectoryError:
-                raise ExportError(f"{target}: is a folder") from None
-            except OSError as error:
-                raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
-            staged.pop(0)
+        with interrupts_deferred():  # every file renamed, or none
+            while staged:
+                temporary, target = staged[0]
+                try:
+                    _commit(temporary, target)
+                except IsADirectoryError:
+                    raise ExportError(f"{target}: is a folder") from None
+                except OSError as error:
+                    raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
+                staged.pop(0)
     finally:
         for temporary, _ in staged:
             _discard(temporary)
@@ -102,6 +105,32 @@ def check_writable(path: str | Path) -> None:
     handle, temporary = _open_temporary(_target(path))
     handle.close()
     _discard(temporary)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) and SIGTERM until the block is done, then deliver them as they would have been.
+
+    For short steps that must happen whole, such as renaming a set of finished files into place and
+    counting them. Outside the main thread, where signals cannot be handled, it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held:
+            handler = previous[held[0]]
+            if callable(handler):
+                handler(held[0], None)  # Python's own for SIGINT raises KeyboardInterrupt
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), held[0])
 
 
 def _target(path: str | Path) -> Path:

@@ -123,3 +123,25 @@ def test_check_writable_tries_for_real(tmp_path):
             check_writable("/sys/fs/x.gcode")
         except ExportError as error:
             assert "cannot write to /sys/fs" in str(error)
+
+
+def test_ctrl_c_while_renaming_waits_until_every_file_is_in_place(tmp_path, monkeypatch):
+    import signal
+
+    from strokebot import output
+
+    real = output._commit
+    renamed = []
+
+    def commit_then_ctrl_c(temporary, path):
+        real(temporary, path)
+        renamed.append(path.name)
+        if len(renamed) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives between the two renames
+
+    monkeypatch.setattr(output, "_commit", commit_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        write_files([(tmp_path / "a.gcode", b"a"), (tmp_path / "a.svg", b"b")])
+    assert renamed == ["a.gcode", "a.svg"]
+    assert (tmp_path / "a.svg").read_bytes() == b"b" and leftovers(tmp_path) == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -72,10 +72,10 @@ def trace(inputs, formats, output, width, height, margin, profile, pen_width, or
         polarity=polarity, clean=clean, split=split, refine=refine, max_pixels=max_pixels, pen_width=pen_width,
         export_options=export_options, verify=verify, preview=preview,
     )
-    skipped = done = 0
+    tally = {"written": 0}
+    skipped = 0
     try:
-        for result in trace_files(sources, settings, output):
-            done += 1
+        for result in trace_files(sources, settings, output, tally=tally):
             if result.error is not None:
                 skipped += 1
                 if len(sources) == 1:
@@ -87,7 +87,8 @@ def trace(inputs, formats, output, width, height, margin, profile, pen_width, or
             if result.score is not None and (verify or not quiet):
                 click.echo(f"{result.source}: {result.score.line()}", err=True)
     except KeyboardInterrupt:
-        traced = f" ({done - skipped} traced, {skipped} skipped)" if skipped else ""
+        done = tally["written"] + skipped
+        traced = f" ({tally['written']} traced, {skipped} skipped)" if skipped else ""
         raise Interrupted(
             f"interrupted after {done} of {len(sources)} input{'s' if len(sources) != 1 else ''}{traced}; "
             "every file written is complete"
