@@ -1,7 +1,8 @@
 """The errors strokebot raises, each with the exit code the command line uses for it.
 
 Every error a user can cause is a :class:`StrokebotError`; the command line prints its message as one
-line on stderr and exits with its ``exit_code``. Anything else escaping is a bug.
+line on stderr and exits with its ``exit_code``. Anything else escaping is a bug; the command line
+reports it as one line too, with exit code 70. The full table, input by input: ``docs/errors.md``.
 
 ====================  =====  ==========================================================
 error                 code   raised for
@@ -10,9 +11,10 @@ error                 code   raised for
 ``ImageError``        2      an input image that cannot be read or traced
 ``ModelError``        3      a model file that is missing, damaged or of the wrong kind
 ``ExportError``       4      an output that cannot be produced or written
-``ResourceError``     5      an input too large for the configured memory cap
+``ResourceError``     5      an input over a resource cap (pixels, separate marks)
 (some inputs skipped) 6      folder mode: bad files were reported and skipped
-(interrupted)         130    Ctrl-C; only complete outputs are left behind
+(internal error)      70     a bug: any other exception, still one line (``STROKEBOT_DEBUG=1``: traceback)
+``Interrupted``       130    Ctrl-C (or SIGTERM); only complete outputs are left behind
 ====================  =====  ==========================================================
 """
 
@@ -25,11 +27,14 @@ __all__ = [
     "ModelError",
     "ExportError",
     "ResourceError",
+    "Interrupted",
     "EXIT_SKIPPED",
+    "EXIT_BUG",
     "EXIT_INTERRUPTED",
 ]
 
 EXIT_SKIPPED = 6
+EXIT_BUG = 70  # EX_SOFTWARE of sysexits.h
 EXIT_INTERRUPTED = 130
 
 
@@ -64,6 +69,16 @@ class ExportError(StrokebotError):
 
 
 class ResourceError(StrokebotError):
-    """An input that would take more memory or time than the configured cap allows."""
+    """An input that would take more memory or time than a cap allows; the message names the cap and how to raise it."""
 
     exit_code = 5
+
+
+class Interrupted(StrokebotError):
+    """A command stopped by Ctrl-C or SIGTERM, saying how far it got; only complete outputs are left.
+
+    Raised by the command line only: library functions let ``KeyboardInterrupt`` through as it is,
+    so that a script's ``except StrokebotError`` never swallows a Ctrl-C.
+    """
+
+    exit_code = EXIT_INTERRUPTED

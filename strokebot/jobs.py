@@ -1,20 +1,28 @@
 """Trace files to files: what ``strokebot trace`` does for each input, usable from scripts too.
 
 A :class:`TraceSettings` holds everything that is the same for every input; :func:`trace_file` traces
-one image and writes every requested format (each file atomically), and :func:`trace_files` runs a
-list of inputs, reporting and skipping bad ones.
+one image and writes every requested format (each file atomically, all of them only once every one
+is ready), and :func:`trace_files` runs a list of inputs, reporting and skipping bad ones.
+
+Nothing is lost: an output is a temporary file beside its destination until it is complete and
+renamed into place, so an existing file is replaced by a complete new one or left as it was, even
+when a run fails or is interrupted. Options and output folders are checked before the first input
+is traced, so a mistake there is one error, not a folder of skipped files.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from strokebot.errors import StrokebotError, UsageError
 
-__all__ = ["IMAGE_SUFFIXES", "TraceSettings", "TraceResult", "expand_inputs", "output_paths", "trace_file", "trace_files"]
+__all__ = [
+    "IMAGE_SUFFIXES", "TraceSettings", "TraceResult", "expand_inputs", "output_paths", "trace_file", "trace_files",
+    "check_options",
+]
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".pgm", ".ppm", ".pbm")
 
@@ -106,12 +114,37 @@ def _beside(source: Path, suffix: str) -> Path:
     return target
 
 
-def trace_file(source: Path, destinations: Sequence[Path | None], settings: TraceSettings, *, stdout: Any = None) -> TraceResult:
+def trace_file(
+    source: Path, destinations: Sequence[Path | None], settings: TraceSettings, *, stdout: Any = None,
+    tally: MutableMapping[str, int] | None = None,
+) -> TraceResult:
     """Trace ``source`` and write each of ``settings.formats`` to its destination.
 
+    ``tally["written"]`` (if given) counts the inputs whose outputs are in place, exactly, even when
+    Ctrl-C comes: the renames and the count happen together or not at all.
+
     Raises:
-        StrokebotError: the input or an output is bad; nothing is half-written.
+        StrokebotError: the input or an output is bad (the message names ``source``); nothing is
+            written unless every output could be produced.
     """
+    try:
+        return _trace_file(source, destinations, settings, stdout=stdout, tally=tally)
+    except StrokebotError as error:
+        raise _naming(error, [source, *destinations, settings.preview]) from None
+
+
+def _naming(error: StrokebotError, files: Sequence[Path | None]) -> StrokebotError:
+    """``error`` with the first of ``files`` (the input) in front, unless it names one of them already."""
+    text = str(error)
+    if not any(str(path) in text for path in files if path is not None):
+        error.args = (f"{files[0]}: {text}",)
+    return error
+
+
+def _trace_file(
+    source: Path, destinations: Sequence[Path | None], settings: TraceSettings, *, stdout: Any,
+    tally: MutableMapping[str, int] | None,
+) -> TraceResult:
     from strokebot import exporters
     from strokebot.tracing import prepare_and_trace
 
@@ -125,31 +158,41 @@ def trace_file(source: Path, destinations: Sequence[Path | None], settings: Trac
         max_pixels=settings.max_pixels,
     )
     result = TraceResult(source=source, outputs=[], drawing=drawing)
+    files: list[tuple[Path, bytes]] = []
     if settings.verify or settings.preview:
         from strokebot.verify import preview, verify
 
         result.score = verify(drawing, ink)
         if settings.preview:
-            preview(drawing, ink, settings.preview, score=result.score)
+            files.append((Path(settings.preview), preview(drawing, ink, None, score=result.score)))
+    drawing, result.travel_before = _finished(drawing, settings)
+    result.drawing = drawing
+    # Every format is produced before anything is written, so a failing format leaves no files.
+    payloads = [exporters.export(drawing, fmt, None, **_options_for(fmt, settings)) for fmt in settings.formats]
+    from strokebot.output import interrupts_deferred, write_files
+
+    files.extend((d, data) for d, data in zip(destinations, payloads) if d is not None)
+    with interrupts_deferred():  # an interrupt now comes after the files are in place and counted
+        write_files(files)
+        result.outputs.extend(path for path, _ in files)
+        if tally is not None:
+            tally["written"] += 1
+    for destination, data in zip(destinations, payloads):
+        if destination is None:
+            (stdout.write if stdout is not None else _stdout_write)(data)
+    return result
+
+
+def _finished(drawing: Any, settings: TraceSettings) -> tuple[Any, float]:
+    """The traced drawing sized, ordered and with the pen of ``settings``; and its pen-up travel before ordering."""
     if settings.width is not None or settings.height is not None:
         drawing = drawing.fit(width=settings.width, height=settings.height, margin=settings.margin)
-    result.travel_before = drawing.travel_from(None)
+    travel_before = drawing.travel_from(None)
     if settings.order:
         drawing = drawing.reordered()
     if settings.pen_width is not None:
         drawing = drawing.replace(pen_width=settings.pen_width if drawing.units == "mm" else settings.pen_width * 96 / 25.4)
-    result.drawing = drawing
-    payloads = [exporters.export(drawing, fmt, None, **_options_for(fmt, settings)) for fmt in settings.formats]
-    # Every format is produced before anything is written, so a failing format leaves no files.
-    from strokebot.output import write_bytes
-
-    for destination, data in zip(destinations, payloads):
-        if destination is None:
-            (stdout.write if stdout is not None else _stdout_write)(data)
-        else:
-            write_bytes(destination, data)
-            result.outputs.append(destination)
-    return result
+    return drawing, travel_before
 
 
 def _options_for(fmt: str, settings: TraceSettings) -> dict[str, Any]:
@@ -180,27 +223,76 @@ def trace_files(
     output: str | Path | None = None,
     *,
     on_result: Callable[[TraceResult], None] | None = None,
+    tally: MutableMapping[str, int] | None = None,
 ) -> Iterator[TraceResult]:
     """Trace each source in turn; a bad one is yielded with its ``error`` and the rest go on.
 
-    Outputs are checked for collisions before anything is traced.
+    ``tally`` counts as :func:`trace_file` does: after Ctrl-C, ``tally["written"]`` says how many
+    inputs have all their outputs written.
+
+    Before anything is traced, the run is checked as a whole: two inputs writing the same output,
+    an output that would overwrite an input, export options a format refuses, a bad model file and
+    output folders that are missing or cannot be written are each one error, raised at the first
+    ``next()``.
+
+    Raises:
+        UsageError: outputs collide, or an option is bad.
+        ModelError: the model file is missing or damaged.
+        ExportError: an output folder cannot be written.
     """
     many = len(sources) > 1
     plan = [(source, output_paths(source, settings.formats, output, many=many)) for source in sources]
+    inputs = {source.resolve(): source for source in sources}
     seen: dict[Path, Path] = {}
+    writes = [d for _, destinations in plan for d in destinations if d is not None]
     for source, destinations in plan:
         for destination in destinations:
             if destination is None:
                 continue
             key = destination.resolve()
+            if key in inputs:
+                raise UsageError(f"{destination}: would overwrite the input {inputs[key]}; choose another -o")
             if key in seen:
                 raise UsageError(f"{seen[key]} and {source} would both write {destination}")
             seen[key] = source
+    check_options(settings)
+    from strokebot.inference import Model, load_model
+    from strokebot.output import check_writable
+
+    if not isinstance(settings.model, Model):  # a bad model file is one error, not one per input
+        settings = dataclasses.replace(settings, model=load_model(settings.model))
+
+    checked: set[Path] = set()
+    for destination in [*writes, *([Path(settings.preview)] if settings.preview else [])]:
+        folder = destination.parent.resolve()
+        if folder not in checked or destination.is_dir():
+            check_writable(destination)
+            checked.add(folder)
     for source, destinations in plan:
         try:
-            result = trace_file(source, destinations, settings)
+            result = trace_file(source, destinations, settings, tally=tally)
         except StrokebotError as error:
             result = TraceResult(source=source, outputs=[], error=error)
         if on_result is not None:
             on_result(result)
         yield result
+
+
+def check_options(settings: TraceSettings) -> None:
+    """Export a one-stroke drawing in every format of ``settings``, so bad options fail before tracing.
+
+    Raises:
+        UsageError: a format, profile or export option that the exporter refuses.
+    """
+    from strokebot import exporters
+    from strokebot.drawing import Drawing, Stroke
+
+    probe = Drawing([Stroke([[2.0, 2.0, 0.5, 1.0], [8.0, 8.0, 0.5, 1.0]])], width=10.0, height=10.0, source_size=(10, 10))
+    probe, _ = _finished(probe, settings)
+    for fmt in settings.formats:
+        try:
+            exporters.export(probe, fmt, None, **_options_for(fmt, settings))
+        except UsageError:
+            raise
+        except Exception:  # noqa: BLE001 - a failure that depends on the drawing is reported per input
+            pass

@@ -8,12 +8,13 @@ on stderr and exit with the code :mod:`strokebot.errors` documents.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
 from strokebot import __version__
-from strokebot.errors import EXIT_INTERRUPTED, StrokebotError
+from strokebot.errors import EXIT_BUG, EXIT_INTERRUPTED, StrokebotError
 
 __all__ = ["main", "cli"]
 
@@ -34,20 +35,36 @@ class LazyGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        import warnings
+
+        shown, warnings.showwarning = warnings.showwarning, _one_line_warning
         try:
             super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = 0
         except click.exceptions.Exit as stop:
             code = stop.exit_code
         except click.ClickException as error:
-            click.echo(f"strokebot: error: {error.format_message()}", err=True)
+            click.echo(f"strokebot: error: {_line(error.format_message())}", err=True)
             code = error.exit_code
         except StrokebotError as error:
-            click.echo(f"strokebot: error: {error}", err=True)
+            click.echo(f"strokebot: error: {_line(str(error))}", err=True)
             code = error.exit_code
         except (click.Abort, KeyboardInterrupt):
             click.echo("strokebot: interrupted", err=True)
             code = EXIT_INTERRUPTED
+        except BrokenPipeError:
+            raise
+        except Exception as error:  # a bug: still one line for a script to log, and its own exit code
+            if os.environ.get("STROKEBOT_DEBUG", "") not in ("", "0"):
+                raise
+            click.echo(
+                f"strokebot: internal error: {type(error).__name__}: {_line(str(error))} "
+                "(a bug in strokebot or a plugin; STROKEBOT_DEBUG=1 shows the traceback)",
+                err=True,
+            )
+            code = EXIT_BUG
+        finally:
+            warnings.showwarning = shown
         sys.exit(code)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -62,6 +79,16 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attribute)
         except (ImportError, AttributeError) as error:
             return _broken(name, error)
+
+
+def _line(text: str) -> str:
+    """``text`` on one line (a message quoting a library's may hold line breaks)."""
+    return " ".join(text.split())
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """A warning from any library as one line, like strokebot's errors, not Python's two."""
+    click.echo(f"strokebot: warning: {_line(str(message))} ({category.__name__} in {os.path.basename(filename)})", err=True)
 
 
 def _broken(name: str, error: Exception) -> click.Command:
@@ -86,7 +113,26 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; never lets a user's mistake end in a traceback."""
+    _stop_on_sigterm()
     try:
         cli.main(args=argv, prog_name="strokebot")
     except BrokenPipeError:  # e.g. `strokebot trace x.png -o - | head`
         sys.exit(1)
+
+
+def _stop_on_sigterm() -> None:
+    """Let SIGTERM (a supervisor or a robot script stopping the job) stop a run the way Ctrl-C does.
+
+    By default SIGTERM ends Python at once, leaving ``.part`` files behind; as an interrupt it
+    removes them and reports how far the run got.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from strokebot.cli.types import KEY_VALUE, LENGTH
-from strokebot.errors import EXIT_SKIPPED, UsageError
+from strokebot.errors import EXIT_SKIPPED, Interrupted, UsageError
 from strokebot.imaging import POLARITIES
 
 EPILOG = """\b
@@ -50,10 +50,13 @@ def trace(inputs, formats, output, width, height, margin, profile, pen_width, or
     """Trace glyph images into strokes and write them for a machine.
 
     INPUTS are image files (PNG, JPEG, BMP, TIFF) or folders of them. Each gives one output per
-    --to format, named after it. Bad files are reported and skipped (exit code 6).
+    --to format, named after it. Bad files are reported and skipped (exit code 6). Outputs are
+    written whole or not at all: an existing file is only ever replaced by a complete new one, even
+    on Ctrl-C (exit code 130). Exit codes: docs/errors.md.
     """
     from strokebot.jobs import TraceSettings, expand_inputs, trace_files
 
+    formats = tuple(dict.fromkeys(formats))  # --to svg --to svg is one svg
     export_options = dict(options)
     if profile is not None:
         if "gcode" not in formats:
@@ -69,18 +72,27 @@ def trace(inputs, formats, output, width, height, margin, profile, pen_width, or
         polarity=polarity, clean=clean, split=split, refine=refine, max_pixels=max_pixels, pen_width=pen_width,
         export_options=export_options, verify=verify, preview=preview,
     )
+    tally = {"written": 0}
     skipped = 0
-    for result in trace_files(sources, settings, output):
-        if result.error is not None:
-            skipped += 1
-            if len(sources) == 1:
-                raise result.error
-            click.echo(f"strokebot: {result.error}", err=True)
-            continue
-        if not quiet:
-            click.echo(result.summary(), err=True)
-        if result.score is not None and (verify or not quiet):
-            click.echo(f"{result.source}: {result.score.line()}", err=True)
+    try:
+        for result in trace_files(sources, settings, output, tally=tally):
+            if result.error is not None:
+                skipped += 1
+                if len(sources) == 1:
+                    raise result.error
+                click.echo(f"strokebot: {result.error}", err=True)
+                continue
+            if not quiet:
+                click.echo(result.summary(), err=True)
+            if result.score is not None and (verify or not quiet):
+                click.echo(f"{result.source}: {result.score.line()}", err=True)
+    except KeyboardInterrupt:
+        done = tally["written"] + skipped
+        traced = f" ({tally['written']} traced, {skipped} skipped)" if skipped else ""
+        raise Interrupted(
+            f"interrupted after {done} of {len(sources)} input{'s' if len(sources) != 1 else ''}{traced}; "
+            "every file written is complete"
+        ) from None
     if skipped:
         click.echo(f"strokebot: {skipped} of {len(sources)} inputs skipped", err=True)
         raise SystemExit(EXIT_SKIPPED)
