@@ -24,6 +24,8 @@ FORMAT = "strokebot.model"
 VERSION = 1
 WEIGHT_PREFIX = "weight/"
 DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"
+#: Largest a model file may unpack to: a zip bomb named .npz is refused before numpy inflates it.
+MAX_MODEL_BYTES = 2_000_000_000
 
 
 @dataclass
@@ -91,6 +93,16 @@ def read_model(path: str | Path) -> ModelFile:
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"{path}: model file not found")
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":  # a zip: np.load would take anything else for a pickle or .npy
+            raise ModelError(f"{path}: not a strokebot model file (not an .npz archive)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise ModelError(f"{path}: not a strokebot model file or damaged ({error})") from None
+    if unpacked > MAX_MODEL_BYTES:
+        raise ModelError(f"{path}: model file unpacks to {unpacked / 1e6:,.0f} MB, over the {MAX_MODEL_BYTES / 1e6:,.0f} MB a model may have")
     try:
         with np.load(path, allow_pickle=False) as archive:
             content = {key: archive[key] for key in archive.files}

@@ -244,10 +244,11 @@ def ink_map(
         if opacity is not None:
             ink = ink * opacity
     ink = np.asarray(ink, np.float32)
+    inked = float(np.count_nonzero(ink > 0.5)) / ink.size  # before cleaning, which takes a page of ink for shade
     if clean:
         owned = not np.may_share_memory(ink, lightness) and (opacity is None or not np.may_share_memory(ink, opacity))
         ink = _clean(ink if owned else ink.copy(), label)
-    _check_ink(ink, label)
+    _check_ink(ink, label, inked)
     return ink
 
 
@@ -271,12 +272,13 @@ def _paper_level(lightness: np.ndarray, opacity: np.ndarray | None) -> float:
     return float(np.median(lightness[ring])) if ring.any() else 1.0
 
 
-def _check_ink(ink: np.ndarray, label: str) -> None:
+def _check_ink(ink: np.ndarray, label: str, inked: float = 0.0) -> None:
+    """Refuse a page without ink, or all ink (``inked``: the share of ink before cleaning)."""
     mask = ink > 0.5
+    if mask.mean() > 0.75 or (inked > 0.75 and not mask.any()):
+        raise ImageError(f"{label}: the image is nearly all ink; nothing to trace (try --polarity)")
     if not mask.any():
         raise ImageError(f"{label}: no ink found (an empty page? try --polarity)")
-    if mask.mean() > 0.75:
-        raise ImageError(f"{label}: the image is nearly all ink; nothing to trace (try --polarity)")
 
 
 def _clean(ink: np.ndarray, label: str) -> np.ndarray:

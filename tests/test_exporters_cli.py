@@ -83,4 +83,4 @@ def test_shown_profile_is_valid_toml_that_loads_back(tmp_path):
 
 def test_profiles_with_a_missing_file_is_a_usage_error(tmp_path):
     result = run("profiles", "--file", str(tmp_path / "nope.toml"))
-    assert isinstance(result.exception, UsageError) and "cannot read profiles file" in str(result.exception)
+    assert result.exit_code == 2 and "cannot read profiles file" in result.stderr

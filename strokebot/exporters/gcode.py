@@ -348,6 +348,7 @@ def to_gcode(
     """
     chosen = profile if isinstance(profile, Profile) else get_profile(profile, profiles_file)
     params = _parameters(chosen, values)
+    acceleration = number("acceleration", acceleration, positive=True)
     page = in_millimetres(drawing)
     width = pen_width_mm(page, pen_width)
     tolerance = width / 2 if simplify is None or simplify is True else _number("simplify", simplify or 0.0)

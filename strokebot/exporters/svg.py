@@ -14,6 +14,7 @@ Same drawing, same bytes: no timestamps, no random ids.
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,8 @@ __all__ = ["SvgExporter", "to_svg", "NAMESPACE"]
 NAMESPACE = "urn:strokebot:svg:1"
 INKSCAPE = "http://www.inkscape.org/namespaces/inkscape"
 LAYERS = ("glyph", "pen")
+#: What ``color`` may be: a name, #rgb, #rrggbb or rgb(...), nothing that could break the XML.
+_COLOUR = re.compile(r"[a-zA-Z]{1,30}|#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|rgb\(\s*\d{1,3}%?\s*(,\s*\d{1,3}%?\s*){2}\)")
 
 
 def to_svg(drawing: Drawing, *, layers: str = "glyph", pen_width: float | None = None, preview: bool = True,
@@ -52,6 +55,8 @@ def to_svg(drawing: Drawing, *, layers: str = "glyph", pen_width: float | None =
         raise UsageError(f"svg layers must be one of {', '.join(LAYERS)}, got {layers!r}")
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
         raise UsageError(f"svg decimals must be an integer from 0 to 6, got {decimals!r}")
+    if not isinstance(color, str) or not _COLOUR.fullmatch(color):
+        raise UsageError(f"svg color must be a colour name, #rgb/#rrggbb or rgb(r,g,b), got {color!r}")
     page = in_millimetres(drawing)
     width = pen_width_mm(page, pen_width)
     w, h = fixed(page.width, decimals), fixed(page.height, decimals)

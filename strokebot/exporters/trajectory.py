@@ -125,7 +125,7 @@ def to_trajectory(drawing: Drawing, *, z: bool = True, pen_width: float | None =
     page, timing, frame = _prepare(drawing, options)
     if options:
         raise UsageError(f"unknown trajectory option {sorted(options)[0]!r}")
-    digits = int(number("decimals", decimals, minimum=0)) + (3 if frame.scale < 1 else 0)
+    digits = _decimals(decimals) + (3 if frame.scale < 1 else 0)
     timed = plan(page, timing)
 
     def length(value: float) -> float:
@@ -250,7 +250,7 @@ def to_csv(drawing: Drawing, **options: Any) -> str:
     if options.get("units", "mm") != "mm":
         raise UsageError("csv columns are in mm; units=m is for the json format")
     page, timing, frame = _prepare(drawing, options)
-    decimals = int(number("decimals", options.pop("decimals", 4), minimum=0))
+    decimals = _decimals(options.pop("decimals", 4))
     if options:
         raise UsageError(f"unknown csv option {sorted(options)[0]!r}")
     rows = ["stroke,index,t_s,x_mm,y_mm,z_mm,pressure,intensity"]
@@ -263,13 +263,19 @@ def to_csv(drawing: Drawing, **options: Any) -> str:
 
 
 def to_stroke3(drawing: Drawing, *, scale: float = 1.0) -> np.ndarray:
-    """(N, 3) float32 ``dx, dy, lift`` in the drawing's units times ``scale`` (see the module doc)."""
+    """(N, 3) float32 ``dx, dy, lift`` in the drawing's units times ``scale`` (see the module doc).
+
+    Raises:
+        UsageError: a ``scale`` that is not positive, or so large that offsets overflow float32.
+    """
     scale = number("scale", scale, positive=True)
     if not drawing.strokes:
         return np.zeros((0, 3), np.float32)
     xy = np.concatenate([s.xy for s in drawing.strokes]) * scale
     lift = np.concatenate([np.eye(1, len(s), len(s) - 1)[0] for s in drawing.strokes])
     delta = np.diff(xy, axis=0, prepend=np.zeros((1, 2)))
+    if not np.all(np.abs(delta) < np.finfo(np.float32).max):
+        raise UsageError(f"scale={scale:g} makes the offsets too large for float32")
     return np.column_stack([delta, lift]).astype(np.float32)
 
 
@@ -283,6 +289,8 @@ def to_stroke5(drawing: Drawing, *, scale: float = 1.0, max_len: int | None = No
     rows = len(three) + 1
     if max_len is not None:
         max_len = int(number("max_len", max_len, positive=True))
+        if max_len > MAX_STROKE5_ROWS:
+            raise UsageError(f"stroke5 max_len={max_len} is over {MAX_STROKE5_ROWS:,} rows")
         if max_len < rows:
             raise UsageError(f"stroke5 max_len={max_len} is too short for {rows - 1} points and the end row")
         rows = max_len
@@ -292,6 +300,18 @@ def to_stroke5(drawing: Drawing, *, scale: float = 1.0, max_len: int | None = No
     five[: len(three), 3] = three[:, 2]
     five[len(three) :, 4] = 1
     return five
+
+
+#: Most rows stroke5 pads to (sketch-rnn uses 250); a larger max_len is a typo, not a wish for gigabytes.
+MAX_STROKE5_ROWS = 1_000_000
+
+
+def _decimals(value: Any) -> int:
+    """A ``decimals`` option: a whole number from 0 to 12 (float64 holds no more; numpy's round gives NaN)."""
+    digits = number("decimals", value, minimum=0)
+    if digits != int(digits) or digits > 12:
+        raise UsageError(f"option decimals must be a whole number from 0 to 12, got {value!r}")
+    return int(digits)
 
 
 def _npy(array: np.ndarray) -> bytes:
