@@ -24,6 +24,9 @@ __all__ = [
     "check_options",
 ]
 
+#: Where the pen starts: the page origin (top left, as in SVG and vpype).
+HOME = (0.0, 0.0)
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif", ".webp", ".pgm", ".ppm", ".pbm")
 
 
@@ -64,7 +67,7 @@ class TraceResult:
             return f"skipped: {self.error}"
         d = self.drawing
         units = d.units
-        travel = f"pen-up {self.travel_before:.1f} -> {d.travel_length:.1f} {units}"
+        travel = f"pen-up {self.travel_before:.1f} -> {d.travel_from(HOME):.1f} {units}"
         glyphs = f"{d.glyph_count} glyph{'s' if d.glyph_count != 1 else ''}"
         written = ", ".join(str(p) for p in self.outputs) or "nothing written"
         return f"{self.source}: {glyphs}, {len(d.strokes)} strokes, {travel} -> {written}"
@@ -184,12 +187,15 @@ def _trace_file(
 
 
 def _finished(drawing: Any, settings: TraceSettings) -> tuple[Any, float]:
-    """The traced drawing sized, ordered and with the pen of ``settings``; and its pen-up travel before ordering."""
+    """The traced drawing sized, ordered and with the pen of ``settings``; and its pen-up travel before ordering.
+
+    Travel counts from the page's origin, where plotters and vpype start, to the first stroke too.
+    """
     if settings.width is not None or settings.height is not None:
         drawing = drawing.fit(width=settings.width, height=settings.height, margin=settings.margin)
-    travel_before = drawing.travel_from(None)
+    travel_before = drawing.travel_from(HOME)
     if settings.order:
-        drawing = drawing.reordered()
+        drawing = drawing.reordered(origin=HOME)
     if settings.pen_width is not None:
         drawing = drawing.replace(pen_width=settings.pen_width if drawing.units == "mm" else settings.pen_width * 96 / 25.4)
     return drawing, travel_before
