@@ -20,14 +20,13 @@ import os
 import queue
 import signal
 import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from strokebot.errors import StrokebotError, UsageError
 
-__all__ = ["Traced", "WorkerReport", "default_jobs", "trace_parallel", "progress"]
+__all__ = ["Traced", "WorkerReport", "default_jobs", "trace_parallel", "progress", "peak_rss_mb"]
 
 #: Inputs per message to a worker (at most): enough to make messages cost nothing next to tracing.
 CHUNK = 8
@@ -238,10 +237,26 @@ def _work(tasks: Any, results: Any, settings: Any) -> None:
                 message = _Crash(source, traceback.format_exc())
             results.put(message)
             traced += 1
+    results.put(WorkerReport(os.getpid(), traced, peak_rss_mb(), "torch" in sys.modules))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    Linux's ``VmHWM``, not ``getrusage``: on Linux ``ru_maxrss`` carries over from the parent
+    through fork and exec, so a small worker of a big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    results.put(WorkerReport(os.getpid(), traced, peak_kb / 1024, "torch" in sys.modules))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB elsewhere
 
 
 def _unwind(signum: int, frame: Any) -> None:

@@ -90,7 +90,7 @@ def gesture_strokes(gestures: GestureArrays, *, threshold: float = PEN_DOWN) -> 
     runs = _pen_down_runs(gestures, threshold)
     pieces = runs.pieces(runs.points)
     result: list[list[np.ndarray]] = [[] for _ in range(len(gestures.intensity))]
-    for owner, points in zip(runs.owner.tolist(), pieces):
+    for owner, points in zip(runs.owner.tolist(), pieces, strict=True):
         result[owner].append(points)
     return result
 
@@ -107,7 +107,7 @@ class _Runs:
     def pieces(self, points: np.ndarray) -> list[np.ndarray]:
         """``points`` (P, ...) cut into one view per run."""
         bounds = [0, *self.ends.tolist()]
-        return [points[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        return [points[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def _pen_down_runs(gestures: GestureArrays, threshold: float) -> _Runs:
@@ -156,7 +156,7 @@ def _drawings(pages: Sequence[Page], gestures: GestureArrays, model: Model) -> l
     points.flags.writeable = False
     glyph_first = np.cumsum([0] + [len(page.frames) for page in pages])  # first glyph of each page
     glyph_of_run = (runs.owner - glyph_first[np.searchsorted(glyph_first, runs.owner, side="right") - 1]).tolist()
-    strokes = [Stroke._unchecked(p, g) for p, g in zip(runs.pieces(points), glyph_of_run)]
+    strokes = [Stroke._unchecked(p, g) for p, g in zip(runs.pieces(points), glyph_of_run, strict=True)]
     run_first = np.searchsorted(runs.owner, glyph_first).tolist()  # first run of each page
     name = model.name
     pen_widths: dict[int, float | None] = {}  # by id(page): the bulk path passes one page many times

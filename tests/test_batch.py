@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import draw_polylines, save_png
+
 from strokebot import batch
 from strokebot.errors import StrokebotError, UsageError
 from strokebot.jobs import TraceResult, TraceSettings, expand_inputs, trace_files

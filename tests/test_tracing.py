@@ -140,8 +140,8 @@ def test_gesture_strokes_match_a_loop_per_run():
         g = GestureArrays(rng.random((batch, 2)) * 28, rng.normal(size=(batch, steps, 2)), rng.random((batch, steps)), intensity)
         fast, slow = gesture_strokes(g), _gesture_strokes_reference(g)
         assert fast[0] == [] and [len(s) for s in fast] == [len(s) for s in slow]
-        for a, b in zip(fast, slow):
-            for sa, sb in zip(a, b):
+        for a, b in zip(fast, slow, strict=True):
+            for sa, sb in zip(a, b, strict=True):
                 assert sa.dtype == np.float64
                 np.testing.assert_array_equal(sa, sb)
 
