@@ -114,7 +114,7 @@ def scan_set(count: int, *, width: int = 2000, letters: int = 8, seed: int = 5) 
         offset = np.array([0.04 * width, 0.15 * height]) - low * scale
         strokes = [s * scale + offset for letter in placed for s in letter]
         pen = 0.1 * scale  # a tenth of a character's height
-        ink = datasets.render_strokes(strokes, (width, height), pen, supersample=1)
+        ink = datasets.render_strokes(strokes, (width, height), pen, supersample=2)  # anti-aliased, as optics blur
         ink = np.clip(ink + rng.normal(0, 0.04, ink.shape), 0, 1).astype(np.float32)  # paper grain
         images.append(ink)
         truths.append(strokes)

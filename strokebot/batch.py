@@ -93,7 +93,7 @@ def trace_parallel(
 
     if jobs < 0:
         raise UsageError(f"jobs must be a number of processes >= 0, got {jobs}")
-    sources = [Path(s) for s in sources]
+    sources = [s if isinstance(s, Path) else Path(s) for s in sources]  # no copies: a folder may hold 100,000
     jobs = min(jobs or default_jobs(), len(sources))
     if jobs <= 1:
         yield from trace_files(sources, settings, output)
