@@ -47,14 +47,14 @@ CHECKPOINT_VERSION = 1
 class TrainConfig:
     """How to train: optimiser, schedule, loss weights."""
 
-    epochs: int = 10
+    epochs: int = 14
     batch_size: int = 128
     lr: float = 2e-3
     seed: int = 0
     multiscale: float = 1.0  # weight of the 1/2- and 1/4-resolution image terms
     pen_lifts: float = 0.01  # weight of the total variation of intensity
     path: float = 1.0  # weight of the true-path positions (samples with known strokes)
-    path_end: float | None = None  # the path weight at the end of training (linear); None: constant
+    path_end: float | None = 0.05  # the path weight at the end of training (linear); None: constant
     path_pen: float = 0.01  # weight of the true pen states (cross-entropy)
     device: str = "auto"
     threads: int | None = None
@@ -292,7 +292,8 @@ def train(
                 sums[key] = sums.get(key, 0.0) + float(value.detach())
             if progress is not None and rank == 0:
                 progress({"epoch": epoch + 1, "epochs": config.epochs, "batch": b + 1, "batches": batches_per_epoch,
-                          "loss": float(terms["total"]), "mse": float(terms["mse"]), "seconds": time.time() - started})
+                          "loss": float(terms["total"].detach()), "mse": float(terms["mse"].detach()),
+                          "seconds": time.time() - started})
         summary = {k: v / batches_per_epoch for k, v in sums.items()}
         summary.update(epoch=epoch + 1, seconds=round(time.time() - started, 1))
         history.append(summary)

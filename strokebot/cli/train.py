@@ -12,7 +12,7 @@ from strokebot.errors import UsageError
 
 TRAIN_EPILOG = """\b
 Examples:
-  strokebot train --data ../shared/data/mnist --data hershey:20000 --epochs 12 --out model.npz
+  strokebot train --data ../shared/data/mnist --data hershey:20000 --out model.npz   # the default model
   strokebot train --data ../shared/data/mnist --epochs 1 --limit 2000 --out quick.npz --snapshots snaps/
   strokebot train ... --out model.npz --resume          # go on from model.npz.checkpoint.pt
   torchrun --nproc-per-node 2 -m strokebot train ...    # data-parallel over processes or GPUs
@@ -29,7 +29,7 @@ Data (repeatable --data):
 @click.command(epilog=TRAIN_EPILOG)
 @click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC", help="Training data (repeatable).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Model file to write (.npz).")
-@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=14, show_default=True)
 @click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
 @click.option("--lr", type=float, default=2e-3, show_default=True, help="Peak learning rate (one-cycle schedule).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed gives the same model.")
@@ -82,26 +82,32 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
 
 
 class _ProgressBar:
-    """One click progress bar per epoch: batch, loss, ETA."""
+    """One click progress bar per epoch (batch, loss, ETA), then a summary line for the log."""
 
     def __init__(self) -> None:
         self.bar = None
-        self.epoch = None
+        self.last: dict | None = None
+        self.mse_sum = 0.0
 
     def update(self, p: dict) -> None:
-        if p["epoch"] != self.epoch:
+        if self.last is None or p["epoch"] != self.last["epoch"]:
             self.close()
-            self.epoch = p["epoch"]
             self.bar = click.progressbar(length=p["batches"], label=f"epoch {p['epoch']}/{p['epochs']}",
                                          show_eta=True, show_percent=True, file=click.get_text_stream("stderr"),
                                          item_show_func=lambda item: item)
             self.bar.__enter__()
+        self.mse_sum = (self.mse_sum if self.last and p["epoch"] == self.last["epoch"] else 0.0) + p["mse"]
+        self.last = p
         self.bar.update(1, f"loss {p['loss']:.4f} mse {p['mse']:.4f}")
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+        if self.bar is None:
+            return
+        self.bar.__exit__(None, None, None)
+        self.bar = None
+        p = self.last
+        click.echo(f"epoch {p['epoch']}/{p['epochs']}: mean mse {self.mse_sum / p['batch']:.4f}, "
+                   f"{p['seconds']:.0f}s", err=True)
 
 
 EVALUATE_EPILOG = """\b
