@@ -22,9 +22,12 @@ import signal
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strokebot.errors import StrokebotError, UsageError
+
+if TYPE_CHECKING:
+    from strokebot.jobs import TraceResult, TraceSettings
 
 __all__ = ["Traced", "WorkerReport", "default_jobs", "trace_parallel", "progress", "peak_rss_mb"]
 
@@ -71,12 +74,12 @@ def default_jobs() -> int:
 
 def trace_parallel(
     sources: Sequence[str | Path],
-    settings: Any,
+    settings: TraceSettings,
     output: str | Path | None = None,
     *,
     jobs: int = 0,
     reports: list[WorkerReport] | None = None,
-) -> Iterator[Traced | Any]:
+) -> Iterator[Traced | TraceResult]:
     """Trace ``sources`` as :func:`strokebot.jobs.trace_files` does, with ``jobs`` processes.
 
     Yields one result per input as it finishes (a :class:`Traced`, or with one job or one input the
@@ -127,7 +130,7 @@ def _check_collisions(sources: Sequence[Path], formats: Sequence[str], output: s
             seen[key] = source
 
 
-def _run(sources: Sequence[Path], settings: Any, output: str | Path | None, jobs: int, reports: list[WorkerReport] | None) -> Iterator[Traced]:
+def _run(sources: Sequence[Path], settings: TraceSettings, output: str | Path | None, jobs: int, reports: list[WorkerReport] | None) -> Iterator[Traced]:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -204,9 +207,9 @@ def _stop(workers: Sequence[Any], *, wait: bool) -> None:
         if wait:
             worker.join(timeout=5.0)
         if worker.is_alive():
-            worker.terminate()  # SIGTERM: the worker unwinds, so no temporary output file stays behind
+            worker.terminate()  # SIGTERM: the worker finishes the input in hand, then stops
     for worker in workers:
-        worker.join(timeout=2.0)
+        worker.join(timeout=10.0)
         if worker.is_alive():
             worker.kill()
 
@@ -217,15 +220,32 @@ class _Crash:
     traceback: str
 
 
-def _work(tasks: Any, results: Any, settings: Any) -> None:
+class _Stop:
+    """A worker's SIGTERM: exit at once when idle; when tracing, finish the input in hand first,
+    so that no output is left half-written (not even the temporary file of an atomic write)."""
+
+    busy = False
+    asked = False
+
+    @classmethod
+    def handle(cls, signum: int, frame: Any) -> None:
+        cls.asked = True
+        if not cls.busy:
+            raise SystemExit(128 + signum)
+
+
+def _work(tasks: Any, results: Any, settings: TraceSettings) -> None:
     """A worker: trace each input handed out until told to stop, then report and exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, _unwind)
+    signal.signal(signal.SIGTERM, _Stop.handle)
     from strokebot.jobs import trace_file
 
     traced = 0
-    while (chunk := tasks.get()) is not None:
+    while not _Stop.asked and (chunk := tasks.get()) is not None:
         for source, destinations in chunk:
+            if _Stop.asked:
+                break
+            _Stop.busy = True
             try:
                 result = trace_file(source, destinations, settings)
                 message: Any = Traced(source, result.outputs, result.summary(), result.score)
@@ -235,8 +255,12 @@ def _work(tasks: Any, results: Any, settings: Any) -> None:
                 import traceback
 
                 message = _Crash(source, traceback.format_exc())
+            finally:
+                _Stop.busy = False
             results.put(message)
             traced += 1
+    if _Stop.asked:
+        raise SystemExit(128 + signal.SIGTERM)
     results.put(WorkerReport(os.getpid(), traced, peak_rss_mb(), "torch" in sys.modules))
 
 
@@ -257,10 +281,6 @@ def peak_rss_mb() -> float:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB elsewhere
-
-
-def _unwind(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
 
 
 def progress(results: Iterable[Any], total: int, *, label: str = "tracing") -> Iterator[Any]:

@@ -112,3 +112,17 @@ def test_progress_passes_results_through(capsys):
 
 def test_default_jobs_is_the_usable_cores():
     assert 1 <= batch.default_jobs() <= (os.cpu_count() or 1)
+
+
+def test_stopping_early_leaves_no_workers_and_no_partial_files(folder, tmp_path, monkeypatch):
+    """A consumer that stops (Ctrl-C, an error) ends the workers; none leaves a temporary file."""
+    import multiprocessing
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(batch, "_check_collisions", lambda *args: None)  # the same files, again
+    results = batch.trace_parallel(expand_inputs([folder]) * 6, TraceSettings(), out, jobs=2)
+    next(results)
+    results.close()
+    assert multiprocessing.active_children() == []
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
