@@ -8,6 +8,10 @@ memory stays flat however many images the folder holds; workers send back a one-
 input, never its drawing, in the order they finish. A bad input is reported and skipped, as in a
 serial run; a bug (any other exception) stops the run, as it would there.
 
+:func:`trace_parallel` takes a list of inputs and checks their outputs first, as
+:func:`strokebot.jobs.trace_files` does; :func:`trace_plan` is the parallel run on a plan that
+``trace_files`` has already checked, which is how ``trace_files(..., jobs=N)`` uses it.
+
 >>> from strokebot.jobs import TraceSettings
 >>> for result in trace_parallel(["a.png", "b.png"], TraceSettings(formats=("svg",)), jobs=2):  # doctest: +SKIP
 ...     print(result.summary())
@@ -29,7 +33,7 @@ from strokebot.errors import StrokebotError, UsageError
 if TYPE_CHECKING:
     from strokebot.jobs import TraceResult, TraceSettings
 
-__all__ = ["Traced", "WorkerReport", "default_jobs", "trace_parallel", "progress", "peak_rss_mb"]
+__all__ = ["Traced", "WorkerReport", "default_jobs", "trace_parallel", "trace_plan", "progress", "peak_rss_mb"]
 
 #: Inputs per message to a worker (at most): enough to make messages cost nothing next to tracing.
 CHUNK = 8
@@ -102,7 +106,7 @@ def trace_parallel(
         yield from trace_files(sources, settings, output)
         return
     _check_collisions(sources, settings.formats, output)
-    yield from _run(sources, settings, output, jobs, reports)
+    yield from trace_plan(_plan(sources, settings.formats, output), settings, jobs=jobs, count=len(sources), reports=reports)
 
 
 def _plan(sources: Sequence[Path], formats: Sequence[str], output: str | Path | None) -> Iterator[tuple[Path, list[Path | None]]]:
@@ -130,8 +134,29 @@ def _check_collisions(sources: Sequence[Path], formats: Sequence[str], output: s
             seen[key] = source
 
 
-def _run(sources: Sequence[Path], settings: TraceSettings, output: str | Path | None, jobs: int, reports: list[WorkerReport] | None) -> Iterator[Traced]:
+def trace_plan(
+    plan: Iterable[tuple[Path, Sequence[Path | None]]],
+    settings: TraceSettings,
+    *,
+    jobs: int,
+    count: int | None = None,
+    reports: list[WorkerReport] | None = None,
+) -> Iterator[Traced]:
+    """The parallel run itself: each (source, destinations) of ``plan`` traced by one of ``jobs``
+    worker processes, results yielded as they finish.
+
+    ``plan`` is read as work is handed out, never all at once, and is taken as checked (as
+    :func:`strokebot.jobs.trace_files` checks it before tracing). ``count``, the plan's length when
+    known (a list's by default), sizes the messages to the workers.
+
+    Raises:
+        StrokebotError: a worker process died (killed, out of memory).
+        RuntimeError: tracing an input failed with an unexpected error (a bug), named with it.
+    """
     import multiprocessing
+
+    if count is None:
+        count = len(plan) if isinstance(plan, Sequence) else CHUNK * 4 * jobs
 
     context = multiprocessing.get_context("spawn")
     tasks, results = context.Queue(), context.Queue()
@@ -144,8 +169,8 @@ def _run(sources: Sequence[Path], settings: TraceSettings, output: str | Path | 
     finally:
         for name in unset:
             del os.environ[name]
-    size = max(1, min(CHUNK, len(sources) // (4 * jobs)))  # a small folder still keeps every worker busy
-    chunks = _chunks(_plan(sources, settings.formats, output), size)
+    size = max(1, min(CHUNK, count // (4 * jobs)))  # a small folder still keeps every worker busy
+    chunks = _chunks(iter(plan), size)
     limit = jobs * (AHEAD + 1) * size  # inputs handed out and not yet reported, at most
     in_flight, said_goodbye, handed_out_all = 0, 0, False
     completed = False
@@ -175,8 +200,8 @@ def _run(sources: Sequence[Path], settings: TraceSettings, output: str | Path | 
         _stop(workers, wait=completed)
 
 
-def _chunks(plan: Iterator[tuple[Path, list[Path | None]]], size: int) -> Iterator[list[tuple[Path, list[Path | None]]]]:
-    chunk: list[tuple[Path, list[Path | None]]] = []
+def _chunks(plan: Iterator[tuple[Path, Sequence[Path | None]]], size: int) -> Iterator[list[tuple[Path, Sequence[Path | None]]]]:
+    chunk: list[tuple[Path, Sequence[Path | None]]] = []
     for entry in plan:
         chunk.append(entry)
         if len(chunk) == size:
