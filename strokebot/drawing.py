@@ -62,6 +62,19 @@ class Stroke:
         self.points: np.ndarray = array
         self.glyph = int(glyph)
 
+    @classmethod
+    def _unchecked(cls, points: np.ndarray, glyph: int) -> Stroke:
+        """A stroke around ``points`` as they are: no copy, no checks.
+
+        For code of this package that built ``points`` itself as a read-only float64 (N, 4) array
+        of finite numbers (it may be a view into a bigger read-only array); tracing makes tens of
+        thousands of strokes a second this way.
+        """
+        stroke = object.__new__(cls)
+        stroke.points = points
+        stroke.glyph = glyph
+        return stroke
+
     @property
     def xy(self) -> np.ndarray:
         """Positions, (N, 2)."""
@@ -92,7 +105,9 @@ class Stroke:
 
     def reversed(self) -> Stroke:
         """The same stroke drawn from its end to its start."""
-        return Stroke(self.points[::-1], glyph=self.glyph)
+        points = self.points[::-1].copy()
+        points.flags.writeable = False
+        return Stroke._unchecked(points, self.glyph)
 
     def with_points(self, points: Any) -> Stroke:
         """A stroke of the same glyph with other points."""

@@ -46,6 +46,14 @@ def _silu(x: np.ndarray) -> np.ndarray:
     return x * _sigmoid(x)
 
 
+def _silu_inplace(x: np.ndarray) -> None:
+    gate = np.multiply(x, 0.5)
+    np.tanh(gate, out=gate)
+    gate += 1.0
+    gate *= 0.5  # sigmoid(x) = (1 + tanh(x / 2)) / 2
+    x *= gate
+
+
 def _conv3x3_stride2(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """(B, C, H, W) -> (B, K, H/2, W/2): 3×3 convolution, stride 2, zero padding 1."""
     batch, channels, height, width = x.shape
@@ -103,12 +111,18 @@ class Model:
             x = _silu(_conv3x3_stride2(x, weight, bias))  # (B, C, S/2, S/2)
         x = x.reshape(len(images), -1)  # (B, F)
         for weight, bias, gain, shift in self._blocks:
-            x = x @ weight + bias  # (B, hidden)
-            mean = x.mean(axis=1, keepdims=True)
-            var = x.var(axis=1, keepdims=True)
-            x = _silu((x - mean) / np.sqrt(var + 1e-5) * gain + shift)
+            x = x @ weight  # (B, hidden); each step below works in place: no temporaries of this size
+            x += bias
+            mean, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)  # (B, 1) layer norm
+            x -= mean
+            x /= np.sqrt(var + 1e-5)
+            x *= gain
+            x += shift
+            _silu_inplace(x)
         weight, bias = self._head
-        return x @ weight + bias  # (B, outputs)
+        x = x @ weight  # (B, outputs)
+        x += bias
+        return x
 
     def gestures(self, images: np.ndarray) -> GestureArrays:
         """Pen gestures for images (B, size, size) of ink in 0..1."""

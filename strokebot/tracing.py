@@ -87,43 +87,99 @@ def gesture_strokes(gestures: GestureArrays, *, threshold: float = PEN_DOWN) -> 
     through positions ``a..b+1``. Each point takes the pressure and intensity of the step leaving
     it; the last point those of the step arriving.
     """
-    positions = gestures.positions()  # (B, T+1, 2)
-    down = gestures.intensity > threshold  # (B, T)
-    result: list[list[np.ndarray]] = []
-    for b in range(len(down)):
-        edges = np.diff(np.concatenate([[0], down[b].astype(np.int8), [0]]))
-        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # steps [a, e)
-        strokes = []
-        for a, e in zip(starts, ends):
-            points = np.empty((e - a + 1, 4))
-            points[:, :2] = positions[b, a : e + 1]
-            points[:-1, 2], points[-1, 2] = gestures.pressure[b, a:e], gestures.pressure[b, e - 1]
-            points[:-1, 3], points[-1, 3] = gestures.intensity[b, a:e], gestures.intensity[b, e - 1]
-            strokes.append(points)
-        result.append(strokes)
+    runs = _pen_down_runs(gestures, threshold)
+    pieces = runs.pieces(runs.points)
+    result: list[list[np.ndarray]] = [[] for _ in range(len(gestures.intensity))]
+    for owner, points in zip(runs.owner.tolist(), pieces, strict=True):
+        result[owner].append(points)
     return result
 
 
-def _assemble(page: Page, strokes: Sequence[list[np.ndarray]], model: Model) -> Drawing:
-    result: list[Stroke] = []
-    for index, (glyph_strokes, frame) in enumerate(zip(strokes, page.frames)):
-        for points in glyph_strokes:
-            mapped = points.copy()
-            mapped[:, :2] = frame.to_source(points[:, :2])
-            result.append(Stroke(mapped, glyph=index))
-    width, height = page.size
-    scales = [f.scale for f in page.frames]
-    return Drawing(
-        result,
-        width=float(width),
-        height=float(height),
-        units="px",
-        pen_width=float(model.pen_width * np.median(scales)) if scales else None,
-        source_size=(width, height),
-        model=model.name,
-        glyph_boxes=list(page.boxes),
-        meta=dict(page.meta),
-    )
+@dataclass
+class _Runs:
+    """The pen-down runs of a batch of gestures, all points in one array (see :func:`gesture_strokes`)."""
+
+    points: np.ndarray  # (P, 4) float64: x, y, pressure, intensity of every run, one after another
+    owner: np.ndarray  # (K,) the gesture each run belongs to, ascending
+    ends: np.ndarray  # (K,) where each run's points end in ``points`` (exclusive)
+    point_owner: np.ndarray  # (P,) the gesture each point belongs to
+
+    def pieces(self, points: np.ndarray) -> list[np.ndarray]:
+        """``points`` (P, ...) cut into one view per run."""
+        bounds = [0, *self.ends.tolist()]
+        return [points[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _pen_down_runs(gestures: GestureArrays, threshold: float) -> _Runs:
+    """Every pen-down run of every gesture at once: no Python loop over gestures or runs."""
+    positions = gestures.positions()  # (B, T+1, 2)
+    down = gestures.intensity > threshold  # (B, T)
+    batch, steps = down.shape
+    edges = np.zeros((batch, steps + 1), np.int8)
+    edges[:, :-1] = down
+    edges[:, 1:] -= down  # +1 where a run starts, -1 one step after it ends
+    owner, first = np.nonzero(edges == 1)  # row-major: by gesture, then along it
+    last = np.nonzero(edges == -1)[1]  # steps [first, last) are pen-down
+    counts = last - first + 1  # a run of s steps passes s + 1 positions
+    ends = np.cumsum(counts)
+    run_of_point = np.repeat(np.arange(len(counts)), counts)  # (P,)
+    step = first[run_of_point] + np.arange(int(ends[-1]) if len(ends) else 0) - (ends - counts)[run_of_point]
+    point_owner = owner[run_of_point]
+    # The last point of a run takes the attributes of the step arriving at it.
+    attribute_step = np.minimum(step, last[run_of_point] - 1)
+    points = np.empty((len(step), 4))
+    points[:, :2] = positions[point_owner, step]
+    points[:, 2] = gestures.pressure[point_owner, attribute_step]
+    points[:, 3] = gestures.intensity[point_owner, attribute_step]
+    return _Runs(points, owner, ends, point_owner)
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def _drawings(pages: Sequence[Page], gestures: GestureArrays, model: Model) -> list[Drawing]:
+    """One drawing per page from the gestures of all their glyphs, in page order.
+
+    The pen-down runs are found, mapped to each page's pixels and cut into strokes with array
+    operations over the whole batch; each :class:`Stroke` is a read-only view into one array.
+    """
+    runs = _pen_down_runs(gestures, PEN_DOWN)
+    frames = [frame for page in pages for frame in page.frames]
+    points = runs.points
+    if any(f.scale != 1.0 or f.offset != (0.0, 0.0) for f in frames):
+        scale = np.array([f.scale for f in frames], np.float64)[runs.point_owner, None]  # (P, 1)
+        offset = np.array([f.offset for f in frames], np.float64)[runs.point_owner]  # (P, 2)
+        points[:, :2] = points[:, :2] * scale + offset  # as Frame.to_source
+    points.flags.writeable = False
+    glyph_first = np.cumsum([0] + [len(page.frames) for page in pages])  # first glyph of each page
+    glyph_of_run = (runs.owner - glyph_first[np.searchsorted(glyph_first, runs.owner, side="right") - 1]).tolist()
+    strokes = [Stroke._unchecked(p, g) for p, g in zip(runs.pieces(points), glyph_of_run, strict=True)]
+    run_first = np.searchsorted(runs.owner, glyph_first).tolist()  # first run of each page
+    name = model.name
+    pen_widths: dict[int, float | None] = {}  # by id(page): the bulk path passes one page many times
+    drawings = []
+    for k, page in enumerate(pages):
+        if id(page) not in pen_widths:
+            scales = [f.scale for f in page.frames]
+            pen_widths[id(page)] = float(model.pen_width * _median(scales)) if scales else None
+        width, height = page.size
+        drawings.append(
+            Drawing(
+                strokes[run_first[k] : run_first[k + 1]],
+                width=float(width),
+                height=float(height),
+                units="px",
+                pen_width=pen_widths[id(page)],
+                source_size=(width, height),
+                model=name,
+                glyph_boxes=list(page.boxes),
+                meta=dict(page.meta),
+            )
+        )
+    return drawings
 
 
 def _gestures(model: Model, inputs: np.ndarray, batch_size: int) -> GestureArrays:
@@ -233,13 +289,7 @@ def _trace_pages(pages: Sequence[Page], model: Model, batch_size: int) -> list[D
     """Run the model on the glyphs of all pages at once; one drawing per page."""
     if not pages:
         return []
-    strokes = gesture_strokes(_gestures(model, np.concatenate([p.glyphs for p in pages]), batch_size))
-    drawings, first = [], 0
-    for page in pages:
-        count = len(page.glyphs)
-        drawings.append(_assemble(page, strokes[first : first + count], model))
-        first += count
-    return drawings
+    return _drawings(pages, _gestures(model, np.concatenate([p.glyphs for p in pages]), batch_size), model)
 
 
 def _refined(drawing: Drawing, page: Page, steps: int) -> Drawing:
@@ -252,17 +302,24 @@ def _refined(drawing: Drawing, page: Page, steps: int) -> Drawing:
 
 def _trace_normalised_arrays(images: list[np.ndarray], model: Model, polarity: str, batch_size: int) -> list[Drawing]:
     """The bulk path: framed glyph arrays of the model's size, straight into the model."""
-    from strokebot.imaging import _split_channels
+    from strokebot.imaging import _split_channels, _to_unit
 
     size = model.size
-    stack = np.stack([_split_channels(np.asarray(i), "image")[0] for i in images])  # (N, S, S) lightness
+    if len({i.dtype for i in images}) == 1:
+        stack = _to_unit(np.stack(images), "image")  # (N, S, S) lightness, as _split_channels per image
+    else:
+        stack = np.stack([_split_channels(np.asarray(i), "image")[0] for i in images])
     border = np.concatenate([stack[:, 0], stack[:, -1], stack[:, :, 0], stack[:, :, -1]], axis=1)  # (N, 4S)
     flip = np.median(border, axis=1) >= 0.5 if polarity == "auto" else np.full(len(stack), polarity == "dark-on-light")
     stack[flip] = 1.0 - stack[flip]
-    strokes = gesture_strokes(_gestures(model, stack.astype(np.float32), batch_size))
     frame = Frame(scale=1.0, offset=(0.0, 0.0), size=size)
-    page = Page(np.zeros((size, size), np.float32), stack[:0], [frame], [(0.0, 0.0, float(size), float(size))])
-    return [_assemble(page, [s], model) for s in strokes]
+    box = (0.0, 0.0, float(size), float(size))
+    page = Page(np.zeros((size, size), np.float32), stack[:0], [frame], [box])
+    drawings: list[Drawing] = []
+    for first in range(0, len(stack), batch_size):  # a batch's strokes share one array; keep it small
+        chunk = stack[first : first + batch_size]
+        drawings.extend(_drawings([page] * len(chunk), model.gestures(chunk), model))
+    return drawings
 
 
 def prepare_and_trace(image: Any, *, model: Model | str | Path | None = None, refine: int = 0, **options: Any) -> tuple[Drawing, np.ndarray]:

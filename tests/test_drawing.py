@@ -170,3 +170,11 @@ def test_reordering_never_makes_travel_longer_than_the_given_order():
         for origin in ((0, 0), (50, 25), None):
             home = origin if origin is not None else d.strokes[0].start
             assert d.reordered(origin=origin).travel_from(home) <= d.travel_from(home) + 1e-9
+
+
+def test_reversed_is_read_only_and_its_own_copy():
+    stroke = Stroke([[0, 0, 0.1, 1], [1, 2, 0.2, 0.5], [3, 4, 0.3, 0.7]], glyph=2)
+    back = stroke.reversed()
+    assert back.glyph == 2 and not back.points.flags.writeable and back.points.flags.c_contiguous
+    np.testing.assert_array_equal(back.points, stroke.points[::-1])
+    assert back.reversed() == stroke and not np.shares_memory(back.points, stroke.points)

@@ -112,3 +112,54 @@ def test_end_to_end_known_strokes(size):
     drawing = strokebot.trace(ink)
     # Tolerance: 8 % of the glyph's extent (1.5 px on a 28-px digit) for the encoder alone.
     assert chamfer([st.points for st in drawing.strokes], truth) < 0.08 * 17 * s
+
+
+def _gesture_strokes_reference(gestures, threshold=0.5):
+    """The stroke extraction written as a plain loop per gesture and per run, to check the fast one."""
+    positions = gestures.positions()
+    result = []
+    for b in range(len(gestures.intensity)):
+        down = list(gestures.intensity[b] > threshold) + [False]
+        strokes, a = [], None
+        for k, on in enumerate(down):
+            if on and a is None:
+                a = k
+            elif not on and a is not None:
+                points = [(*positions[b, i], gestures.pressure[b, min(i, k - 1)], gestures.intensity[b, min(i, k - 1)]) for i in range(a, k + 1)]
+                strokes.append(np.array(points, np.float64))
+                a = None
+        result.append(strokes)
+    return result
+
+
+def test_gesture_strokes_match_a_loop_per_run():
+    rng = np.random.default_rng(7)
+    for steps, batch in [(1, 3), (5, 40), (32, 200)]:
+        intensity = rng.random((batch, steps)).astype(np.float32)
+        intensity[0] = 0.0  # a gesture that never puts the pen down
+        g = GestureArrays(rng.random((batch, 2)) * 28, rng.normal(size=(batch, steps, 2)), rng.random((batch, steps)), intensity)
+        fast, slow = gesture_strokes(g), _gesture_strokes_reference(g)
+        assert fast[0] == [] and [len(s) for s in fast] == [len(s) for s in slow]
+        for a, b in zip(fast, slow, strict=True):
+            for sa, sb in zip(a, b, strict=True):
+                assert sa.dtype == np.float64
+                np.testing.assert_array_equal(sa, sb)
+
+
+def test_batch_strokes_are_read_only_views_with_their_glyphs(word_photo, model):
+    drawing = strokebot.trace(word_photo, model=model)
+    for stroke in drawing.strokes:
+        assert not stroke.points.flags.writeable and stroke.points.dtype == np.float64
+        assert stroke.points.shape[1] == 4 and np.isfinite(stroke.points).all()
+        assert isinstance(stroke.glyph, int) and 0 <= stroke.glyph < drawing.glyph_count
+    with pytest.raises(ValueError):
+        drawing.strokes[0].points[0, 0] = 1.0
+
+
+def test_bulk_path_takes_any_pixel_type(seven, model):
+    as_bytes = (seven * 255).astype(np.uint8)
+    same = strokebot.trace_batch([as_bytes, as_bytes], model=model, normalised=True, clean=False)
+    mixed = strokebot.trace_batch([as_bytes, as_bytes.astype(np.float32) / 255], model=model, normalised=True, clean=False)
+    for drawing in (*same, *mixed):
+        assert [len(s) for s in drawing.strokes] == [len(s) for s in same[0].strokes]
+    np.testing.assert_allclose(mixed[1].strokes[0].points, same[0].strokes[0].points, atol=1e-5)

@@ -1,0 +1,68 @@
+"""The benchmarks still run (a small --quick run of each) and the baselines trace what they should."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SHARED_DATA, draw_polylines
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+import baselines  # noqa: E402
+
+needs_data = pytest.mark.skipif(not (SHARED_DATA / "mnist").is_dir(), reason="shared MNIST/Omniglot data not found")
+
+
+def run(script: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, str(BENCHMARKS / script), *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_skeleton_tracer_cuts_at_junctions():
+    cross = draw_polylines([[(10, 30), (54, 30)], [(32, 8), (32, 52)]], size=(64, 64), width=5)
+    paths = baselines.skeleton_trace(cross)
+    assert len(paths) == 4  # four arms out of one junction
+    assert all(p.shape[1] == 2 and len(p) > 5 for p in paths)
+    ring = draw_polylines([[(10, 10), (50, 10), (50, 50), (10, 50), (10, 10)]], size=(64, 64), width=5)
+    (loop,) = baselines.skeleton_trace(ring)
+    np.testing.assert_array_equal(loop[0], loop[-1])
+    dot = np.zeros((9, 9))
+    dot[4, 4] = 1
+    assert [p.tolist() for p in baselines.skeleton_trace(dot)] == [[[4.5, 4.5]]]
+    assert baselines.skeleton_trace(np.zeros((9, 9))) == []
+
+
+@pytest.mark.skipif(not baselines.potrace_available(), reason="potrace not installed")
+def test_potrace_gives_outlines_in_image_coordinates():
+    ring = draw_polylines([[(10, 10), (50, 10), (50, 50), (10, 50), (10, 10)]], size=(64, 80), width=5)
+    outer, hole = sorted(baselines.potrace_trace(ring), key=len, reverse=True)
+    assert outer[:, 1].min() == pytest.approx(7.5, abs=1) and outer[:, 1].max() == pytest.approx(52.5, abs=1)
+    assert hole[:, 0].min() > 10 and hole[:, 0].max() < 50
+    assert len(baselines.potrace_batch([ring, ring])) == 2
+
+
+@needs_data
+@pytest.mark.slow
+def test_throughput_quick():
+    out = run("throughput.py", "--quick", "--count", "300", "--folder", "24")
+    assert "trace_batch, arrays to Drawings" in out and "target: trace_batch" in out
+    assert "folder of 24 PNGs to G-code, -j 2" in out and "torch in workers: no" in out
+
+
+@pytest.mark.slow
+def test_coldstart_quick():
+    out = run("coldstart.py", "--quick", "--rounds", "1")
+    assert "strokebot trace glyph.png --to gcode" in out
+    assert "trace imports torch: no" in out
+
+
+@needs_data
+@pytest.mark.slow
+def test_compare_quick():
+    out = run("compare.py", "--quick", "--limit", "6")
+    for name in ("mnist:", "hershey:", "omniglot:", "scans:", "skeleton tracer", "strokebot vs skeleton tracer"):
+        assert name in out
+    assert "machine:" in out
