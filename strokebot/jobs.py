@@ -230,6 +230,7 @@ def trace_files(
     *,
     on_result: Callable[[TraceResult], None] | None = None,
     tally: MutableMapping[str, int] | None = None,
+    jobs: int = 1,
 ) -> Iterator[TraceResult]:
     """Trace each source in turn; a bad one is yielded with its ``error`` and the rest go on.
 
@@ -240,6 +241,9 @@ def trace_files(
     an output that would overwrite an input, export options a format refuses, a bad model file and
     output folders that are missing or cannot be written are each one error, raised at the first
     ``next()``.
+
+    With ``jobs`` other than 1, that many worker processes trace the sources (0: one per core) and
+    results come as they finish, without their drawings (:func:`strokebot.batch.trace_plan`).
 
     Raises:
         UsageError: outputs collide, or an option is bad.
@@ -274,6 +278,16 @@ def trace_files(
         if folder not in checked or destination.is_dir():
             check_writable(destination)
             checked.add(folder)
+    if jobs != 1 and len(plan) > 1:
+        from strokebot.batch import default_jobs, trace_plan
+
+        for result in trace_plan(plan, settings, jobs=min(jobs or default_jobs(), len(plan))):
+            if tally is not None and result.error is None:
+                tally["written"] += 1
+            if on_result is not None:
+                on_result(result)
+            yield result
+        return
     for source, destinations in plan:
         try:
             result = trace_file(source, destinations, settings, tally=tally)

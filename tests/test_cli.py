@@ -146,3 +146,11 @@ def test_help_and_trace_do_not_import_torch(glyphs):
 def test_python_m_strokebot():
     out = subprocess.run([sys.executable, "-m", "strokebot", "--version"], capture_output=True, text=True, check=True)
     assert "strokebot" in out.stdout
+
+
+def test_folder_with_worker_processes(glyphs):
+    (glyphs / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    result = run("trace", str(glyphs), "--to", "svg", "-j", "2", "-q")
+    assert result.exit_code == 6, result.stderr
+    assert (glyphs / "seven.svg").exists() and (glyphs / "one.svg").exists()
+    assert "broken.png" in result.stderr and "1 of 3 inputs skipped" in result.stderr

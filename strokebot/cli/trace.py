@@ -16,6 +16,7 @@ Examples:
   strokebot trace word.jpg --to gcode --profile grbl-z --width 60mm
   strokebot trace word.jpg --to svg --to png --height 1.5in -o out/
   strokebot trace scans/ --to json -o trajectories/  # every image in a folder
+  strokebot trace scans/ -j 0 -q                     # with every core, a progress bar
   strokebot trace digit.png --to svg -o - | vpype read - show
   strokebot trace scan.png --refine 100 --verify --preview check.png --to svg
   strokebot trace word.png --to gcode --profile grbl-z -O feed=1500 -O z_up=3
@@ -45,8 +46,10 @@ Examples:
 @click.option("-r", "--recursive", is_flag=True, help="Look into sub-folders of folder inputs.")
 @click.option("--max-pixels", type=click.IntRange(min=4), help="Refuse images larger than this (default 40 million).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Trace N inputs at a time in N processes (0: one per core), with a progress bar.")
 def trace(inputs, formats, output, width, height, margin, profile, pen_width, order, options, model, polarity, split,
-          clean, refine, verify, preview, recursive, max_pixels, quiet) -> None:
+          clean, refine, verify, preview, recursive, max_pixels, quiet, jobs) -> None:
     """Trace glyph images into strokes and write them for a machine.
 
     INPUTS are image files (PNG, JPEG, BMP, TIFF) or folders of them. Each gives one output per
@@ -74,8 +77,13 @@ def trace(inputs, formats, output, width, height, margin, profile, pen_width, or
     )
     tally = {"written": 0}
     skipped = 0
+    results = trace_files(sources, settings, output, tally=tally, jobs=jobs)
+    if jobs != 1 and len(sources) > 1:
+        from strokebot.batch import progress
+
+        results = progress(results, len(sources))
     try:
-        for result in trace_files(sources, settings, output, tally=tally):
+        for result in results:
             if result.error is not None:
                 skipped += 1
                 if len(sources) == 1:
