@@ -236,7 +236,7 @@ def ink_map(
         if opaque.size == 0 or float(opaque.std()) < 0.15:
             ink = opacity
         else:
-            ink = opacity * (lightness if polarity == "light-on-dark" or (polarity == "auto" and np.median(opaque) < 0.5) else 1.0 - lightness)
+            ink = opacity * (lightness if polarity == "light-on-dark" or (polarity == "auto" and _median(opaque) < 0.5) else 1.0 - lightness)
     else:
         if polarity == "auto":
             polarity = "light-on-dark" if _paper_level(lightness, opacity) < 0.5 else "dark-on-light"
@@ -252,6 +252,23 @@ def ink_map(
     return ink
 
 
+def _median(values: np.ndarray) -> float:
+    """The median, without np.median (which imports numpy.ma: 10 ms of every trace's start)."""
+    flat = np.ravel(values)
+    half = len(flat) // 2
+    part = np.partition(flat, [half - 1, half] if len(flat) % 2 == 0 and half else [half])
+    return float(part[half]) if len(flat) % 2 else float((part[half - 1] + part[half]) / 2)
+
+
+def _rank_filter(values: np.ndarray, window: int, reduce: Any) -> np.ndarray:
+    """Square min or max filter (``reduce`` np.min or np.max) with edges repeated, as Pillow's
+    MinFilter/MaxFilter, in two 1-D passes: the cost grows with the window, not its square."""
+    half = window // 2
+    padded = np.pad(values, half, mode="edge")
+    rows = reduce(np.lib.stride_tricks.sliding_window_view(padded, window, axis=0), axis=-1)
+    return reduce(np.lib.stride_tricks.sliding_window_view(rows, window, axis=1), axis=-1)
+
+
 def _border(shape: tuple[int, int]) -> np.ndarray:
     height, width = shape
     band = max(1, min(height, width) // 20)
@@ -261,7 +278,7 @@ def _border(shape: tuple[int, int]) -> np.ndarray:
 
 
 def _transparent_border(opacity: np.ndarray) -> bool:
-    return float(np.median(opacity[_border(opacity.shape)])) < 0.5
+    return _median(opacity[_border(opacity.shape)]) < 0.5
 
 
 def _paper_level(lightness: np.ndarray, opacity: np.ndarray | None) -> float:
@@ -269,7 +286,7 @@ def _paper_level(lightness: np.ndarray, opacity: np.ndarray | None) -> float:
     ring = _border(lightness.shape)
     if opacity is not None:
         ring &= opacity > 0.5
-    return float(np.median(lightness[ring])) if ring.any() else 1.0
+    return _median(lightness[ring]) if ring.any() else 1.0
 
 
 def _check_ink(ink: np.ndarray, label: str, inked: float = 0.0) -> None:
@@ -290,8 +307,8 @@ def _clean(ink: np.ndarray, label: str) -> np.ndarray:
         factor = max(1, min(height, width) // 96)
         small = Image.fromarray(ink, "F").reduce(factor) if factor > 1 else Image.fromarray(ink, "F")
         window = max(3, (min(small.size) // 6) | 1)
-        background = small.filter(ImageFilter.MinFilter(window)).filter(ImageFilter.MaxFilter(window))
-        background = background.filter(ImageFilter.MaxFilter(3))
+        opened = _rank_filter(_rank_filter(np.asarray(small, np.float32), window, np.min), window, np.max)
+        background = Image.fromarray(_rank_filter(opened, 3, np.max), "F")
         # Scaled up and subtracted a band of rows at a time, so no full-size copy of it is made.
         band = max(1, 2**20 // width)
         small_width, small_height = background.size

@@ -154,3 +154,10 @@ def test_folder_with_worker_processes(glyphs):
     assert result.exit_code == 6, result.stderr
     assert (glyphs / "seven.svg").exists() and (glyphs / "one.svg").exists()
     assert "broken.png" in result.stderr and "1 of 3 inputs skipped" in result.stderr
+
+
+def test_polarity_choices_match_the_library():
+    from strokebot.cli.trace import POLARITIES
+    from strokebot.imaging import POLARITIES as LIBRARY
+
+    assert POLARITIES == LIBRARY

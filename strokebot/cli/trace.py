@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from strokebot.cli.types import KEY_VALUE, LENGTH
 from strokebot.errors import EXIT_SKIPPED, Interrupted, UsageError
-from strokebot.imaging import POLARITIES
+
+#: As strokebot.imaging.POLARITIES, without importing numpy for --help (a test keeps them equal).
+POLARITIES = ("auto", "dark-on-light", "light-on-dark")
 
 EPILOG = """\b
 Examples:
@@ -57,6 +60,8 @@ def trace(inputs, formats, output, width, height, margin, profile, pen_width, or
     written whole or not at all: an existing file is only ever replaced by a complete new one, even
     on Ctrl-C (exit code 130). Exit codes: docs/errors.md.
     """
+    # One glyph at a time gains nothing from a BLAS thread pool, and starting one costs ~60 ms.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from strokebot.jobs import TraceSettings, expand_inputs, trace_files
 
     formats = tuple(dict.fromkeys(formats))  # --to svg --to svg is one svg

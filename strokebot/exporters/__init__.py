@@ -138,6 +138,16 @@ class FormatInfo:
     error: str | None = None  # why it failed to load, for a broken plugin
 
 
+def _own_entry_points() -> dict[str, importlib.metadata.EntryPoint]:
+    """strokebot's own formats, read from its own metadata alone: registered as entry points like
+    any plugin's, but found without scanning every installed package (40 ms of a trace's start)."""
+    try:
+        entries = importlib.metadata.distribution("strokebot").entry_points
+    except importlib.metadata.PackageNotFoundError:
+        return {}
+    return {entry.name: entry for entry in entries if entry.group == GROUP}
+
+
 def _entry_points() -> dict[str, importlib.metadata.EntryPoint]:
     found: dict[str, importlib.metadata.EntryPoint] = {}
     for entry in importlib.metadata.entry_points(group=GROUP):
@@ -157,7 +167,9 @@ def get_exporter(name: str) -> Exporter:
     """
     if name in _loaded:
         return _loaded[name]
-    entries = _entry_points()
+    entries = _own_entry_points()
+    if name not in entries:
+        entries = _entry_points()
     if name not in entries:
         known = ", ".join(sorted(entries)) or "none installed"
         raise UsageError(f"unknown format {name!r} (known formats: {known})")
