@@ -33,7 +33,8 @@ from torch import Tensor
 
 from strokebot.drawing import Drawing, Stroke
 from strokebot.errors import UsageError
-from strokebot.imaging import stroke_width
+from strokebot.imaging import label_components, stroke_width
+from strokebot.metrics import skeleton
 from strokebot.verify import Reference, Score, in_image_frame
 
 __all__ = ["RefineResult", "Settings", "refine", "objective", "LIFT_PENALTY"]
@@ -71,12 +72,16 @@ class Settings:
         softness: edge softness of the rendering in working pixels.
         join_ink: join two consecutive strokes when the mean ink along the pen-up move between
             them is above this.
+        centring: weight pulling the centre lines to the middle of the ink (the ridge of its
+            distance to the paper), where a wide line's edges alone hold them only loosely.
+        max_added: at most this many strokes are added per glyph for ink that no stroke covers.
+        cover_at: when to look for uncovered ink, as a share of the steps.
         lift_penalty: pen-lift cost of :func:`objective`.
         threads: torch threads while refining (restored afterwards); None leaves torch's setting.
             The tensors are small: one thread measured three times faster than two here.
     """
 
-    lr: float = 0.4
+    lr: float = 0.6
     smoothness: float = 0.02
     shortness: float = 0.002
     lift_cost: float = 0.02
@@ -85,6 +90,9 @@ class Settings:
     segment: float = 1.0
     softness: float = 0.5
     join_ink: float = 0.6
+    centring: float = 0.5
+    max_added: int = 3
+    cover_at: float = 0.6
     lift_penalty: float = LIFT_PENALTY
     threads: int | None = 1
 
@@ -227,130 +235,42 @@ def _crop(ink: np.ndarray, strokes: list[Stroke], box: Any, ink_width: float, se
     return _Crop(x0, y0, factor, target)
 
 
-@dataclasses.dataclass
-class _Gesture:
-    """A glyph's strokes as one tensor of points and index lists (working pixels)."""
-
-    points: np.ndarray  # (N, 2)
-    pressure: np.ndarray  # (N,)
-    seg_a: np.ndarray  # (S,) index of each segment's first point
-    seg_b: np.ndarray  # (S,) ... and last point (== first for a dot)
-    seg_stroke: np.ndarray  # (S,) stroke of each segment
-    joined: np.ndarray  # (S,) True for a segment that was a pen-up move before a join
-    starts: list[int]  # first point of each stroke
-    ends: list[int]  # one past the last point of each stroke
-    glyph: int
-
-
-def _subdivide(points: np.ndarray, longest: float) -> tuple[np.ndarray, np.ndarray]:
-    """Split segments longer than ``longest``; also return which of the new points were vertices."""
-    if len(points) == 1:
-        return points, np.ones(1, bool)
-    pieces, vertex = [points[:1]], [np.ones(1, bool)]
-    for a, b in pairwise(points):
-        n = max(1, int(np.ceil(np.hypot(*(b[:2] - a[:2])) / longest)))
-        t = (np.arange(1, n + 1) / n)[:, None]
-        pieces.append(a + (b - a) * t)
-        vertex.append(np.arange(1, n + 1) == n)
-    return np.concatenate(pieces), np.concatenate(vertex)
-
-
-def _joins(strokes: list[np.ndarray], target: np.ndarray, width: float, settings: Settings) -> list[bool]:
-    """For each pair of consecutive strokes: is the pen-up move between them over ink?"""
-    out = []
-    for a, b in pairwise(strokes):
-        gap = np.hypot(*(b[0, :2] - a[-1, :2]))
-        if gap <= 0.5:
-            out.append(True)
-            continue
-        if gap > 6 * width:
-            out.append(False)
-            continue
-        t = np.linspace(0, 1, max(3, int(gap * 2)))[:, None]
-        path = a[-1, :2] + (b[0, :2] - a[-1, :2]) * t
-        cols = np.clip(path[:, 0].astype(int), 0, target.shape[1] - 1)
-        rows = np.clip(path[:, 1].astype(int), 0, target.shape[0] - 1)
-        out.append(bool(target[rows, cols].mean() > settings.join_ink))
-    return out
-
-
-def _gesture(strokes: list[Stroke], crop: _Crop, width: float, settings: Settings) -> _Gesture:
-    work = []
-    for stroke in strokes:
-        p = stroke.points.copy()
-        p[:, :2] = crop.to_work(p[:, :2])
-        work.append(p)
-    joins = _joins(work, crop.target, width, settings)
-    # Runs of strokes joined into one polyline.
-    runs: list[list[np.ndarray]] = [[work[0]]]
-    for join, stroke in zip(joins, work[1:], strict=True):
-        if join:
-            runs[-1].append(stroke)
-        else:
-            runs.append([stroke])
-    points, pressure, seg_a, seg_b, seg_stroke, joined, starts, ends = [], [], [], [], [], [], [], []
-    count = 0
-    longest = max(1.5, settings.segment * width)
-    for index, run in enumerate(runs):
-        merged = np.concatenate(run)
-        # The pen-up move between two joined strokes becomes a segment, marked as a join: segment
-        # k of ``merged`` is one when it starts at the last point of a stroke.
-        boundary = set(np.cumsum([len(s) for s in run])[:-1] - 1)
-        dense_parts, dense_join = [merged[:1]], []
-        for k in range(len(merged) - 1):
-            piece, _ = _subdivide(merged[k : k + 2], longest)
-            dense_parts.append(piece[1:])
-            dense_join.extend([k in boundary] * (len(piece) - 1))
-        dense = np.concatenate(dense_parts)
-        n = len(dense)
-        starts.append(count)
-        ends.append(count + n)
-        points.append(dense[:, :2])
-        pressure.append(dense[:, 2])
-        if n == 1:
-            seg_a.append([count])
-            seg_b.append([count])
-            joined.append([False])
-            seg_stroke.append([index])
-        else:
-            seg_a.append(np.arange(count, count + n - 1))
-            seg_b.append(np.arange(count + 1, count + n))
-            joined.append(dense_join)
-            seg_stroke.append(np.full(n - 1, index))
-        count += n
-    return _Gesture(
-        points=np.concatenate(points),
-        pressure=np.concatenate(pressure),
-        seg_a=np.concatenate(seg_a).astype(np.int64),
-        seg_b=np.concatenate(seg_b).astype(np.int64),
-        seg_stroke=np.concatenate(seg_stroke).astype(np.int64),
-        joined=np.concatenate(joined).astype(bool),
-        starts=starts,
-        ends=ends,
-        glyph=strokes[0].glyph,
-    )
-
-
 def render_sparse(a: Tensor, b: Tensor, widths: Tensor, intensity: Tensor, height: int, width: int, *, softness: float) -> Tensor:
     """Soft line segments like :func:`strokebot.render.render_segments`, visiting only nearby pixels.
 
     Each segment is evaluated on a square window around it, wide enough for its length, width and
-    edge. A pixel takes its darkest segment (ink does not add up): layered soft edges of the many
-    short segments of a stroke would otherwise darken its rim and make the fitted line too thin.
+    edge; segments are grouped by window size, so one long segment does not enlarge every window.
+    A pixel takes its darkest segment (ink does not add up): layered soft edges of the many short
+    segments of a stroke would otherwise darken its rim and make the fitted line too thin.
 
     Shape:
         a, b (S, 2), widths (S,), intensity (S,) -> (H, W)
     """
     margin = widths.detach() / 2 + 5 * softness  # (S,)
     low = torch.minimum(a, b).detach() - margin[:, None]  # (S, 2)
-    extent = (torch.maximum(a, b).detach() + margin[:, None] - low).max()
-    side = int(torch.ceil(extent).item()) + 2
+    extent = (torch.maximum(a, b).detach() + margin[:, None] - low).amax(dim=1)  # (S,)
+    sides = (torch.ceil((extent + 2) / 4) * 4).long()  # (S,) window sides, in steps of 4 pixels
+    pixels, inks = [], []
+    for side in torch.unique(sides).tolist():
+        chosen = torch.nonzero(sides == side).squeeze(1) if len(pixels) or (sides != side).any() else slice(None)
+        pixel, ink = _window_ink(a[chosen], b[chosen], widths[chosen], intensity[chosen], low[chosen], side, height, width, softness)
+        pixels.append(pixel.reshape(-1))
+        inks.append(ink.reshape(-1))
+    flat = torch.zeros(height * width + 1, dtype=a.dtype)
+    image = flat.scatter_reduce(0, torch.cat(pixels), torch.cat(inks), reduce="amax", include_self=True)
+    return image[:-1].reshape(height, width)  # (H, W)
+
+
+def _window_ink(
+    a: Tensor, b: Tensor, widths: Tensor, intensity: Tensor, low: Tensor, side: int, height: int, width: int, softness: float
+) -> tuple[Tensor, Tensor]:
+    """Pixel numbers (S, K, K) of the windows (off-image: the spare number H*W) and their ink."""
     origin = torch.floor(low).long()  # (S, 2)
     offsets = torch.arange(side)
     grid_x = (origin[:, 0, None, None] + offsets[None, None, :]).expand(-1, side, side)  # (S, K, K)
     grid_y = (origin[:, 1, None, None] + offsets[None, :, None]).expand(-1, side, side)  # (S, K, K)
     inside = (grid_x >= 0) & (grid_x < width) & (grid_y >= 0) & (grid_y < height)  # (S, K, K)
-    pixel = torch.where(inside, grid_y * width + grid_x, height * width)  # (S, K, K); outside -> spare slot
+    pixel = torch.where(inside, grid_y * width + grid_x, height * width)  # (S, K, K)
     qx = grid_x.to(a.dtype) + 0.5 - a[:, 0, None, None]  # (S, K, K)
     qy = grid_y.to(a.dtype) + 0.5 - a[:, 1, None, None]
     ab = b - a  # (S, 2)
@@ -359,10 +279,7 @@ def render_sparse(a: Tensor, b: Tensor, widths: Tensor, intensity: Tensor, heigh
     dx = qx - t * ab[:, 0, None, None]
     dy = qy - t * ab[:, 1, None, None]
     distance = torch.sqrt(dx * dx + dy * dy + 1e-8)  # (S, K, K)
-    ink = intensity[:, None, None] * torch.sigmoid((widths[:, None, None] / 2 - distance) / softness)
-    flat = torch.zeros(height * width + 1, dtype=a.dtype)
-    image = flat.scatter_reduce(0, pixel.reshape(-1), ink.reshape(-1), reduce="amax", include_self=True)
-    return image[:-1].reshape(height, width)  # (H, W)
+    return pixel, intensity[:, None, None] * torch.sigmoid((widths[:, None, None] / 2 - distance) / softness)
 
 
 class _Adam:
@@ -409,6 +326,266 @@ def _pyramid_loss(image: Tensor, target: Tensor, levels: int = 4) -> Tensor:
     return loss
 
 
+@dataclasses.dataclass
+class _Gesture:
+    """A glyph's strokes as one set of points and segments, in working pixels.
+
+    Strokes that follow each other over ink are joined into one *run* (a polyline): the pen-up move
+    between them becomes a segment. Long segments are split so that every point can bend the path.
+    ``seg_from`` and ``seg_to`` name the input strokes a segment leaves and reaches: the same stroke
+    for a segment of a stroke, two strokes for a join.
+    """
+
+    points: np.ndarray  # (N, 2)
+    pressure: np.ndarray  # (N,)
+    point_stroke: np.ndarray  # (N,) input stroke of each point; -1 inside a join
+    seg_a: np.ndarray  # (S,) first point of each segment
+    seg_b: np.ndarray  # (S,) last point (== first for a dot)
+    seg_from: np.ndarray  # (S,) input stroke a segment leaves
+    seg_to: np.ndarray  # (S,) input stroke it reaches
+    intensity: np.ndarray  # (S,) starting ink of each segment
+    run_ends: np.ndarray  # (N,) True for the first and last point of a run
+    added: np.ndarray  # (K,) True for the strokes added for ink nothing covered
+
+    @property
+    def joined(self) -> np.ndarray:
+        """(S,) True for the segments that were pen-up moves."""
+        return self.seg_from != self.seg_to
+
+    @property
+    def added_segments(self) -> np.ndarray:
+        """(S,) True for the segments of added strokes and the joins that lead to them."""
+        return self.added[self.seg_from] | self.added[self.seg_to]
+
+
+#: Starting ink of a pen-up move turned into a segment by a join.
+_JOIN_INTENSITY = 0.95
+
+
+def _gesture(strokes: list[np.ndarray], added: np.ndarray, target: np.ndarray, width: float, settings: Settings) -> _Gesture:
+    """Build a :class:`_Gesture` from strokes (N, 4): x, y, pressure, ink of the segment leaving."""
+    joins = _joins(strokes, target, width, settings)
+    longest = max(1.5, settings.segment * width)
+    points: list[np.ndarray] = []
+    point_stroke: list[int] = []
+    run_ends: list[bool] = []
+    segments: list[tuple[int, int, int, int, float]] = []  # a, b, from, to, intensity
+
+    def walk(a: np.ndarray, b: np.ndarray, owner: int, source: int, target_stroke: int, ink: float) -> None:
+        """Append the points after ``a`` up to ``b``, every ``longest`` at most, and their segments."""
+        count = max(1, int(np.ceil(np.hypot(*(b[:2] - a[:2])) / longest)))
+        for t in np.arange(1, count + 1) / count:
+            points.append(a[:3] + (b[:3] - a[:3]) * t)
+            point_stroke.append(owner if t == 1 else (owner if source == target_stroke else -1))
+            run_ends.append(False)
+            segments.append((len(points) - 2, len(points) - 1, source, target_stroke, ink))
+
+    for k, stroke in enumerate(strokes):
+        if k == 0 or not joins[k - 1]:
+            if points:
+                run_ends[-1] = True
+            points.append(stroke[0, :3])
+            point_stroke.append(k)
+            run_ends.append(True)
+            if len(stroke) == 1 and (k + 1 == len(strokes) or not joins[k]):
+                segments.append((len(points) - 1, len(points) - 1, k, k, float(stroke[0, 3])))
+        else:
+            walk(points[-1], stroke[0], k, k - 1, k, _JOIN_INTENSITY)
+        for j in range(1, len(stroke)):
+            walk(stroke[j - 1], stroke[j], k, k, k, float(stroke[j - 1, 3]))
+    run_ends[-1] = True
+    seg = np.array(segments, dtype=np.float64).reshape(-1, 5)
+    xyp = np.array(points)
+    return _Gesture(
+        points=xyp[:, :2],
+        pressure=xyp[:, 2],
+        point_stroke=np.array(point_stroke),
+        seg_a=seg[:, 0].astype(np.int64),
+        seg_b=seg[:, 1].astype(np.int64),
+        seg_from=seg[:, 2].astype(np.int64),
+        seg_to=seg[:, 3].astype(np.int64),
+        intensity=seg[:, 4],
+        run_ends=np.array(run_ends),
+        added=np.asarray(added, bool),
+    )
+
+
+def _joins(strokes: list[np.ndarray], target: np.ndarray, width: float, settings: Settings) -> list[bool]:
+    """For each pair of consecutive strokes: does the pen-up move between them run over ink?"""
+    out = []
+    for a, b in pairwise(strokes):
+        gap = float(np.hypot(*(b[0, :2] - a[-1, :2])))
+        if gap > 6 * width:
+            out.append(False)
+            continue
+        t = np.linspace(0, 1, max(3, int(gap * 2)))[:, None]
+        path = a[-1, :2] + (b[0, :2] - a[-1, :2]) * t
+        cols = np.clip(path[:, 0].astype(int), 0, target.shape[1] - 1)
+        rows = np.clip(path[:, 1].astype(int), 0, target.shape[0] - 1)
+        out.append(gap <= 0.5 or bool(target[rows, cols].mean() > settings.join_ink))
+    return out
+
+
+@dataclasses.dataclass
+class _Fit:
+    """Fitted values of a :class:`_Gesture` (numpy, working pixels)."""
+
+    points: np.ndarray  # (N, 2)
+    pressure: np.ndarray  # (N,) in 0..1
+    intensity: np.ndarray  # (S,) in 0..1
+    width: float  # nominal line width
+
+    def strokes(self, g: _Gesture) -> list[np.ndarray]:
+        """Back to the input strokes, (N, 4) each, joins dropped; the added ones too."""
+        out = []
+        ink_of_point = np.ones(len(self.points))
+        own = ~g.joined
+        ink_of_point[g.seg_b[own]] = self.intensity[own]  # arriving ink, then leaving ink wins
+        ink_of_point[g.seg_a[own]] = self.intensity[own]
+        for k in range(len(g.added)):
+            index = np.flatnonzero(g.point_stroke == k)
+            out.append(np.column_stack([self.points[index], self.pressure[index], ink_of_point[index]]))
+        return out
+
+
+def _centre_map(target: np.ndarray, width: float) -> np.ndarray:
+    """(H, W) in 0..1: how near each ink pixel lies to the middle of its stroke (1 on the ridge)."""
+    from scipy.ndimage import distance_transform_edt
+
+    depth = distance_transform_edt(target > 0.5)
+    return np.clip(depth / (0.65 * width + 0.5), 0.0, 1.0).astype(np.float32)
+
+
+def _sample(image: Tensor, xy: Tensor) -> Tensor:
+    """Bilinear samples of ``image`` (H, W) at points ``xy`` (M, 2) in pixels (centres at +0.5)."""
+    height, width = image.shape
+    grid = torch.stack([xy[:, 0] / width * 2 - 1, xy[:, 1] / height * 2 - 1], dim=-1)  # (M, 2)
+    return F.grid_sample(image[None, None], grid[None, None], align_corners=False, padding_mode="zeros")[0, 0, 0]  # (M,)
+
+
+def _fit(g: _Gesture, width: float, target: Tensor, centre: Tensor, steps: int, settings: Settings, phase: tuple[int, int]) -> _Fit:
+    """Adam on the points, pressures, intensities and line width of ``g``; the best step is kept.
+
+    ``phase`` is (steps done before, steps in all): the step size decays along the whole run.
+    """
+    height, width_px = target.shape
+    points = torch.tensor(g.points, dtype=torch.float32, requires_grad=True)  # (N, 2)
+    pressure_logit = torch.logit(torch.tensor(np.clip(g.pressure, 0.02, 0.98), dtype=torch.float32)).requires_grad_()  # (N,)
+    intensity_logit = torch.logit(torch.tensor(np.clip(g.intensity, 0.05, 0.95), dtype=torch.float32)).requires_grad_()  # (S,)
+    log_width = torch.tensor(math.log(width), requires_grad=True)
+    seg_a, seg_b = torch.from_numpy(g.seg_a), torch.from_numpy(g.seg_b)
+    chained = torch.from_numpy(g.seg_b[:-1] == g.seg_a[1:])  # (S-1,) consecutive segments of one run
+    inner = torch.from_numpy(np.flatnonzero(~g.run_ends))  # (I,) points with a neighbour on each side
+    length0 = float(np.hypot(*(g.points[g.seg_b] - g.points[g.seg_a]).T).sum()) + 1.0
+    optimiser = _Adam([(points, settings.lr), (pressure_logit, 0.1), (intensity_logit, 0.1), (log_width, 0.03)])
+    done, total = phase
+    best_loss, best = math.inf, None
+    for step in range(steps):
+        progress = (done + step) / max(total - 1, 1)
+        p = torch.sigmoid(pressure_logit)  # (N,)
+        widths = torch.exp(log_width) * (0.5 + (p[seg_a] + p[seg_b]) / 2)  # (S,)
+        intensity = torch.sigmoid(intensity_logit)  # (S,)
+        a, b = points[seg_a], points[seg_b]  # (S, 2)
+        image = render_sparse(a, b, widths, intensity, height, width_px, softness=settings.softness)  # (H, W)
+        loss = _pyramid_loss(image, target)
+        length = torch.sqrt(((b - a) ** 2).sum(-1) + 1e-6)  # (S,)
+        loss = loss + settings.shortness * (length * intensity).sum() / length0
+        if len(inner):
+            bend = points[inner - 1] - 2 * points[inner] + points[inner + 1]  # (I, 2)
+            loss = loss + settings.smoothness * (bend * bend).sum() / (width * width) / len(inner)
+        loss = loss + settings.lift_cost * ((intensity[1:] - intensity[:-1]).abs() * chained).sum()
+        loss = loss + settings.pressure_pull * ((p - 0.5) ** 2).mean()
+        if settings.centring:
+            middle = torch.cat([points, (a + b) / 2])  # (N + S, 2)
+            loss = loss + settings.centring * ((1 - _sample(centre, middle)) ** 2).mean()
+        value = float(loss.detach())
+        if value < best_loss:
+            best_loss = value
+            best = (points.detach().clone(), p.detach().clone(), intensity.detach().clone(), float(torch.exp(log_width).detach()))
+        loss.backward()
+        optimiser.step(0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+    if best is None:  # no steps: the start as it is
+        return _Fit(g.points.copy(), g.pressure.copy(), g.intensity.copy(), width)
+    return _Fit(best[0].numpy().astype(np.float64), best[1].numpy().astype(np.float64), best[2].numpy().astype(np.float64), best[3])
+
+
+def _render(g: _Gesture, fit: _Fit, shape: tuple[int, int], softness: float) -> np.ndarray:
+    points = torch.from_numpy(fit.points).float()
+    p = torch.from_numpy(fit.pressure).float()
+    a_index, b_index = torch.from_numpy(g.seg_a), torch.from_numpy(g.seg_b)
+    widths = fit.width * (0.5 + (p[a_index] + p[b_index]) / 2)
+    with torch.no_grad():
+        image = render_sparse(points[a_index], points[b_index], widths, torch.from_numpy(fit.intensity).float(), *shape, softness=softness)
+    return image.numpy()
+
+
+def _uncovered(g: _Gesture, fit: _Fit, target: np.ndarray, width: float, settings: Settings) -> list[np.ndarray]:
+    """New strokes (N, 4) along the skeletons of ink that the fitted strokes leave uncovered."""
+    drawn = _render(g, fit, target.shape, settings.softness)
+    missed = (target > 0.5) & (drawn < 0.3)
+    labels, count = label_components(missed)
+    if count == 0:
+        return []
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    out = []
+    for component in np.argsort(-areas)[: settings.max_added]:
+        if areas[component] < 1.5 * width * width:
+            break
+        path = _longest_path(skeleton(labels == component + 1))
+        length = float(np.hypot(*np.diff(path, axis=0).T).sum()) if len(path) > 1 else 0.0
+        if length < width or areas[component] < 0.5 * width * length:  # a sliver along an edge
+            continue
+        step = max(1, int(round(width / 2)))
+        keep = np.unique(np.concatenate([np.arange(0, len(path), step), [len(path) - 1]]))
+        stroke = np.column_stack([path[keep], np.full(len(keep), 0.5), np.full(len(keep), _JOIN_INTENSITY)])
+        out.append(stroke)
+    return out
+
+
+def _longest_path(mask: np.ndarray) -> np.ndarray:
+    """Pixel centres (x, y) of the longest shortest path through an 8-connected thin mask."""
+    rows, cols = np.nonzero(mask)
+    index = {(r, c): i for i, (r, c) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True))}
+    neighbours = [
+        [index[(r + dr, c + dc)] for dr in (-1, 0, 1) for dc in (-1, 0, 1) if (dr or dc) and (r + dr, c + dc) in index]
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+    ]
+
+    def farthest(source: int) -> tuple[int, list[int]]:
+        parent = {source: -1}
+        queue, last = [source], source
+        for node in queue:
+            last = node
+            for other in neighbours[node]:
+                if other not in parent:
+                    parent[other] = node
+                    queue.append(other)
+        path = [last]
+        while parent[path[-1]] != -1:
+            path.append(parent[path[-1]])
+        return last, path
+
+    end, _ = farthest(0)
+    _, path = farthest(end)
+    return np.stack([cols[path] + 0.5, rows[path] + 0.5], axis=1).astype(np.float64)
+
+
+def _insert(strokes: list[np.ndarray], added: list[bool], new: np.ndarray) -> None:
+    """Put ``new`` after the stroke whose end is nearest to one of its ends, turned to start there."""
+    if not strokes:
+        strokes.append(new)
+        added.append(True)
+        return
+    ends = np.array([s[-1, :2] for s in strokes])
+    to_start = np.hypot(*(ends - new[0, :2]).T)
+    to_end = np.hypot(*(ends - new[-1, :2]).T)
+    if to_end.min() < to_start.min():
+        new, to_start = new[::-1].copy(), to_end
+    position = int(to_start.argmin()) + 1
+    strokes.insert(position, new)
+    added.insert(position, True)
+
+
 def _refine_glyph(
     strokes: list[Stroke],
     ink: np.ndarray,
@@ -420,75 +597,62 @@ def _refine_glyph(
 ) -> tuple[list[Stroke], float, str]:
     """Fit one glyph's strokes; return the best candidate, its pen width and which it is."""
     crop = _crop(ink, strokes, box, ink_width, settings)
-    width_work = ink_width / crop.factor
-    g = _gesture(strokes, crop, width_work, settings)
+    width = ink_width / crop.factor
     target = torch.from_numpy(crop.target)
+    centre = torch.from_numpy(_centre_map(crop.target, width))
+    work = []
+    for stroke in strokes:
+        points = stroke.points.copy()
+        points[:, :2] = crop.to_work(points[:, :2])
+        work.append(points)
+    added = [False] * len(work)
+    g = _gesture(work, np.array(added), crop.target, width, settings)
+    first = steps if settings.max_added == 0 else max(1, int(round(steps * settings.cover_at)))
+    fit = _fit(g, width, target, centre, first, settings, (0, steps))
+    if first < steps:
+        # Go on from the fit so far, with strokes added for the ink it leaves uncovered.
+        work, added = fit.strokes(g), list(g.added)
+        for stroke in _uncovered(g, fit, crop.target, width, settings):
+            _insert(work, added, stroke)
+        g = _gesture(work, np.array(added), crop.target, fit.width, settings)
+        fit = _fit(g, fit.width, target, centre, steps - first, settings, (first, steps))
+    return _choose(g, fit, crop, strokes, ink, pen_width, ink_width, settings)
+
+
+def _choose(
+    g: _Gesture,
+    fit: _Fit,
+    crop: _Crop,
+    start: list[Stroke],
+    ink: np.ndarray,
+    pen_width: float,
+    ink_width: float,
+    settings: Settings,
+) -> tuple[list[Stroke], float, str]:
+    """The candidate with the best :func:`objective` on the glyph's crop; the start is one."""
     height, width = crop.target.shape
-
-    points = torch.tensor(g.points, dtype=torch.float32, requires_grad=True)  # (N, 2)
-    pressure0 = torch.tensor(np.clip(g.pressure, 0.02, 0.98), dtype=torch.float32)
-    pressure_logit = torch.logit(pressure0).clone().requires_grad_()  # (N,)
-    # Pen width: the ink's, as measured; the fit adjusts it.
-    log_width = torch.tensor(math.log(width_work), requires_grad=True)
-    intensity_logit = torch.full((len(g.seg_a),), 3.0, requires_grad=True)  # (S,)
-    seg_a, seg_b = torch.from_numpy(g.seg_a), torch.from_numpy(g.seg_b)
-    same = torch.from_numpy(g.seg_stroke[1:] == g.seg_stroke[:-1])  # (S-1,) consecutive segments of one stroke
-    inner = np.concatenate([np.arange(s + 1, e - 1) for s, e in zip(g.starts, g.ends, strict=True)] or [np.zeros(0, int)])
-    inner = torch.from_numpy(inner.astype(np.int64))
-    length0 = float(np.hypot(*(g.points[g.seg_b] - g.points[g.seg_a]).T).sum()) + 1.0
-
-    optimiser = _Adam([(points, settings.lr), (pressure_logit, 0.1), (intensity_logit, 0.1), (log_width, 0.03)])
-    best_loss, best = math.inf, None
-    for step in range(steps):
-        decay = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / max(steps - 1, 1)))
-        p = torch.sigmoid(pressure_logit)  # (N,)
-        seg_pressure = (p[seg_a] + p[seg_b]) / 2  # (S,)
-        widths = torch.exp(log_width) * (0.5 + seg_pressure)  # (S,)
-        intensity = torch.sigmoid(intensity_logit)  # (S,)
-        a, b = points[seg_a], points[seg_b]  # (S, 2)
-        image = render_sparse(a, b, widths, intensity, height, width, softness=settings.softness)  # (H, W)
-        fit = _pyramid_loss(image, target)
-        length = torch.sqrt(((b - a) ** 2).sum(-1) + 1e-6)  # (S,)
-        shortness = (length * intensity).sum() / length0
-        if len(inner):
-            bend = points[inner - 1] - 2 * points[inner] + points[inner + 1]  # (I, 2)
-            smooth = (bend * bend).sum() / (width_work * width_work) / len(inner)
-        else:
-            smooth = points.sum() * 0
-        lifts = ((intensity[1:] - intensity[:-1]).abs() * same).sum()
-        pull = ((p - 0.5) ** 2).mean()
-        loss = (
-            fit
-            + settings.smoothness * smooth
-            + settings.shortness * shortness
-            + settings.lift_cost * lifts
-            + settings.pressure_pull * pull
-        )
-        value = float(loss.detach())
-        if value < best_loss:
-            best_loss = value
-            best = (points.detach().clone(), p.detach().clone(), intensity.detach().clone(), float(torch.exp(log_width).detach()))
-        loss.backward()
-        optimiser.step(decay)
-    assert best is not None
-    best_points, best_pressure, best_intensity, best_width = best
-
-    # Candidates, scored on the glyph's crop at full resolution; the start is always one.
-    local = Reference(ink[crop.y0 : crop.y0 + crop.target.shape[0] * crop.factor, crop.x0 : crop.x0 + crop.target.shape[1] * crop.factor])
+    local = Reference(ink[crop.y0 : crop.y0 + height * crop.factor, crop.x0 : crop.x0 + width * crop.factor])
     # Pressures around 0.5, so that the pen width is the line's typical width.
-    pressure = best_pressure.numpy().astype(np.float64)
-    typical = 0.5 + float(pressure.mean())
-    pen_source = best_width * crop.factor * typical
-    pressure = np.clip((0.5 + pressure) / typical - 0.5, 0.0, 1.0)
-    xy = crop.to_source(best_points.numpy().astype(np.float64))
-    down = best_intensity.numpy() > 0.5
-    candidates = {
-        "start": (strokes, pen_width),
-        "refined": (_strokes(g, xy, pressure, down, g.glyph), pen_source),
-        "refined, start's pen lifts": (_strokes(g, xy, pressure, ~g.joined, g.glyph), pen_source),
+    typical = 0.5 + float(fit.pressure.mean())
+    pen_source = fit.width * crop.factor * typical
+    pressure = np.clip((0.5 + fit.pressure) / typical - 0.5, 0.0, 1.0)
+    xy = crop.to_source(fit.points)
+    down = fit.intensity > 0.5
+    joined, added = g.joined, g.added_segments
+    glyph = start[0].glyph
+    masks = {
+        "refined": down,
+        "refined, no splits": np.ones_like(down),
+        "refined, start's pen lifts": ~joined & ~added,
+        "refined, no joins": down & ~joined,
+        "refined, nothing added": down & ~added,
     }
-    if np.any(g.joined):
-        candidates["refined, no joins"] = (_strokes(g, xy, pressure, down & ~g.joined, g.glyph), pen_source)
+    candidates = {"start": (start, pen_width)}
+    seen: list[np.ndarray] = []
+    for name, mask in masks.items():
+        if not any(np.array_equal(mask, other) for other in seen):
+            seen.append(mask)
+            candidates[name] = (_pen_down(g, xy, pressure, fit.intensity, mask, glyph), pen_source)
     best_name, best_value = "start", math.inf
     for name, (candidate, candidate_width) in candidates.items():
         if not candidate:
@@ -513,21 +677,26 @@ def _shift(points: np.ndarray, dx: float, dy: float) -> np.ndarray:
     return out
 
 
-def _strokes(g: _Gesture, xy: np.ndarray, pressure: np.ndarray, down: np.ndarray, glyph: int) -> list[Stroke]:
-    """Pen-down runs of the fitted gesture: segment ``k`` is drawn when ``down[k]``."""
+def _pen_down(g: _Gesture, xy: np.ndarray, pressure: np.ndarray, intensity: np.ndarray, down: np.ndarray, glyph: int) -> list[Stroke]:
+    """Strokes of the fitted gesture: runs of consecutive segments with ``down`` set."""
     out: list[Stroke] = []
-    for index, (start, end) in enumerate(zip(g.starts, g.ends, strict=True)):
-        if end - start == 1:
-            segment = np.flatnonzero(g.seg_stroke == index)
-            if down[segment].all():
-                out.append(Stroke(np.column_stack([xy[start:end], pressure[start:end], np.ones(1)]), glyph=glyph))
-            continue
-        segments = np.flatnonzero(g.seg_stroke == index)  # in order along the stroke
-        flags = down[segments].astype(np.int8)
-        edges = np.diff(np.concatenate([[0], flags, [0]]))
-        for first, last in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):  # segments [first, last)
-            a, b = g.seg_a[segments[first]], g.seg_b[segments[last - 1]]
-            run = slice(a, b + 1)
-            count = b + 1 - a
-            out.append(Stroke(np.column_stack([xy[run], pressure[run], np.ones(count)]), glyph=glyph))
+    current: list[int] = []  # segments of the stroke being collected
+
+    def flush() -> None:
+        if current:
+            index = [g.seg_a[current[0]]] + [g.seg_b[s] for s in current]
+            if g.seg_a[current[0]] == g.seg_b[current[0]]:  # a dot
+                index = index[:1]
+            ink = np.append(intensity[current], intensity[current[-1]])[: len(index)]
+            out.append(Stroke(np.column_stack([xy[index], pressure[index], np.clip(ink, 0.5, 1.0)]), glyph=glyph))
+            current.clear()
+
+    for s in range(len(g.seg_a)):
+        if current and g.seg_a[s] != g.seg_b[current[-1]]:
+            flush()
+        if down[s]:
+            current.append(s)
+        else:
+            flush()
+    flush()
     return out

@@ -120,7 +120,7 @@ def test_strokes_that_continue_over_ink_are_joined():
     ink = rasterise(a_drawing([leg]))
     result = refine(start, ink, steps=30)
     assert start.pen_lifts == 3 and result.after.pen_lifts == 1
-    assert result.after.iou > 0.97
+    assert result.after.iou > 0.95
 
 
 def test_glyphs_are_refined_separately_and_keep_their_numbers():
