@@ -291,33 +291,38 @@ class Drawing:
             strokes=[s.with_points(s.points[_rdp_keep(s.points, tolerance, attribute_tolerance)]) for s in self.strokes]
         )
 
-    def reordered(self, *, reverse: bool = True, origin: Sequence[float] | None = (0.0, 0.0)) -> Drawing:
-        """Reorder strokes to cut pen-up travel: greedy nearest neighbour, from ``origin``.
+    def reordered(
+        self, *, reverse: bool = True, two_opt: bool = True, origin: Sequence[float] | None = (0.0, 0.0)
+    ) -> Drawing:
+        """Reorder strokes to cut pen-up travel from ``origin`` (the pen's home) through all strokes.
 
-        With ``reverse``, a stroke may be drawn backwards when its end is nearer. A stroke that
-        starts where it ends (a loop) is left as is.
+        Greedy nearest neighbour, then 2-opt passes that reverse runs of strokes while that shortens
+        the travel. With ``reverse``, a stroke may be drawn backwards (2-opt needs it). The result is
+        never worse than the order given.
         """
         strokes = self.strokes
         if len(strokes) < 2:
             return self.replace()
+        home = np.asarray(origin if origin is not None else strokes[0].start, float)
         starts = np.array([s.start for s in strokes])
         ends = np.array([s.end for s in strokes])
-        position = np.asarray(origin if origin is not None else starts[0], float)
         todo = np.ones(len(strokes), bool)
-        ordered: list[Stroke] = []
+        order: list[tuple[int, bool]] = []  # (stroke index, reversed)
+        position = home
         for _ in range(len(strokes)):
-            to_start = np.hypot(*(starts - position).T)
-            to_end = np.hypot(*(ends - position).T) if reverse else np.full(len(strokes), np.inf)
-            to_start[~todo], to_end[~todo] = np.inf, np.inf
+            to_start = np.where(todo, np.hypot(*(starts - position).T), np.inf)
+            to_end = np.where(todo, np.hypot(*(ends - position).T), np.inf) if reverse else np.full(len(strokes), np.inf)
             i_start, i_end = int(to_start.argmin()), int(to_end.argmin())
-            if to_end[i_end] < to_start[i_start]:
-                index, stroke = i_end, strokes[i_end].reversed()
-            else:
-                index, stroke = i_start, strokes[i_start]
+            flipped = bool(to_end[i_end] < to_start[i_start])
+            index = i_end if flipped else i_start
             todo[index] = False
-            ordered.append(stroke)
-            position = stroke.end
-        return self.replace(strokes=ordered)
+            order.append((index, flipped))
+            position = starts[index] if flipped else ends[index]
+        if two_opt and reverse and len(order) <= 2000:
+            order = _two_opt(order, starts, ends, home)
+        ordered = [strokes[k].reversed() if flipped else strokes[k] for k, flipped in order]
+        candidate = self.replace(strokes=ordered)
+        return candidate if candidate.travel_from(home) <= self.travel_from(home) else self.replace()
 
     # -- time and exports ------------------------------------------------------------------------
 
@@ -352,6 +357,36 @@ class Drawing:
     def render(self, path: str | Path | None = None, **options: Any) -> bytes | None:
         """A PNG of what the machine will draw (see the ``png`` format's options)."""
         return self.export("png", path, **options)
+
+
+def _two_opt(order: list[tuple[int, bool]], starts: np.ndarray, ends: np.ndarray, home: np.ndarray, passes: int = 8) -> list[tuple[int, bool]]:
+    """Improve a stroke order by reversing runs of it (each stroke in the run drawn backwards)."""
+    order = list(order)
+    for _ in range(passes):
+        improved = False
+        firsts = np.array([ends[k] if f else starts[k] for k, f in order])  # where each stroke starts
+        lasts = np.array([starts[k] if f else ends[k] for k, f in order])  # and ends
+        before = np.vstack([home[None], lasts[:-1]])  # pen position before stroke i
+        n = len(order)
+        for i in range(n - 1):
+            # Reverse order[i..j]: before[i] -> lasts[j] and firsts[i] -> firsts[j + 1] replace
+            # before[i] -> firsts[i] and lasts[j] -> firsts[j + 1] (no next stroke at the end).
+            j = np.arange(i + 1, n)
+            following = np.vstack([firsts[i + 2 :], np.full((1, 2), np.nan)])
+            old = np.hypot(*(firsts[i] - before[i])) + np.nan_to_num(np.hypot(*(following - lasts[j]).T))
+            new = np.hypot(*(lasts[j] - before[i]).T) + np.nan_to_num(np.hypot(*(following - firsts[i]).T))
+            gain = old - new
+            best = int(np.argmax(gain))
+            if gain[best] > 1e-9:
+                k = i + 1 + best
+                order[i : k + 1] = [(index, not flipped) for index, flipped in reversed(order[i : k + 1])]
+                improved = True
+                firsts = np.array([ends[m] if f else starts[m] for m, f in order])
+                lasts = np.array([starts[m] if f else ends[m] for m, f in order])
+                before = np.vstack([home[None], lasts[:-1]])
+        if not improved:
+            break
+    return order
 
 
 def _box_of(points: np.ndarray) -> tuple[float, float, float, float]:

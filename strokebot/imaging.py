@@ -182,11 +182,20 @@ def ink_map(
     """
     if polarity not in POLARITIES:
         raise UsageError(f"unknown polarity {polarity!r} (known: {', '.join(POLARITIES)})")
-    if polarity == "auto":
-        polarity = "light-on-dark" if _paper_level(lightness, opacity) < 0.5 else "dark-on-light"
-    ink = lightness if polarity == "light-on-dark" else 1.0 - lightness
-    if opacity is not None:
-        ink = ink * opacity
+    if opacity is not None and _transparent_border(opacity):
+        # Strokes on a transparent sheet: what is opaque is the ink, whatever its colour, unless the
+        # opaque part is itself a card with ink on it.
+        opaque = lightness[opacity > 0.5]
+        if opaque.size == 0 or float(opaque.std()) < 0.15:
+            ink = opacity
+        else:
+            ink = opacity * (lightness if polarity == "light-on-dark" or (polarity == "auto" and np.median(opaque) < 0.5) else 1.0 - lightness)
+    else:
+        if polarity == "auto":
+            polarity = "light-on-dark" if _paper_level(lightness, opacity) < 0.5 else "dark-on-light"
+        ink = lightness if polarity == "light-on-dark" else 1.0 - lightness
+        if opacity is not None:
+            ink = ink * opacity
     ink = np.asarray(ink, np.float32)
     if clean:
         ink = _clean(ink, label)
@@ -194,26 +203,31 @@ def ink_map(
     return ink
 
 
+def _border(shape: tuple[int, int]) -> np.ndarray:
+    height, width = shape
+    band = max(1, min(height, width) // 20)
+    ring = np.ones(shape, bool)
+    ring[band:-band, band:-band] = False
+    return ring
+
+
+def _transparent_border(opacity: np.ndarray) -> bool:
+    return float(np.median(opacity[_border(opacity.shape)])) < 0.5
+
+
 def _paper_level(lightness: np.ndarray, opacity: np.ndarray | None) -> float:
     """Median lightness of the border (opaque pixels only), where paper nearly always is."""
-    height, width = lightness.shape
-    band = max(1, min(height, width) // 20)
-    ring = np.ones_like(lightness, bool)
-    ring[band:-band, band:-band] = False
+    ring = _border(lightness.shape)
     if opacity is not None:
         ring &= opacity > 0.5
-        if not ring.any():
-            ring = opacity > 0.5
-        if not ring.any():
-            return 1.0
-    return float(np.median(lightness[ring]))
+    return float(np.median(lightness[ring])) if ring.any() else 1.0
 
 
 def _check_ink(ink: np.ndarray, label: str) -> None:
     mask = ink > 0.5
     if not mask.any():
         raise ImageError(f"{label}: no ink found (an empty page? try --polarity)")
-    if mask.mean() > 0.9:
+    if mask.mean() > 0.75:
         raise ImageError(f"{label}: the image is nearly all ink; nothing to trace (try --polarity)")
 
 
@@ -228,9 +242,10 @@ def _clean(ink: np.ndarray, label: str) -> np.ndarray:
         background = small.filter(ImageFilter.MinFilter(window)).filter(ImageFilter.MaxFilter(window))
         background = background.filter(ImageFilter.MaxFilter(3)).resize((width, height), Image.BILINEAR)
         ink = np.clip(ink - np.asarray(background, np.float32), 0, 1)
-    levels = ink[ink > 0.02]
-    if levels.size == 0:
+    low, high = np.percentile(ink, [1, 99.99])
+    if high - low < 0.1:  # no contrast anywhere: a blank page
         return np.zeros_like(ink)
+    levels = ink[ink > 0.02]
     threshold = _otsu(levels)
     strong = levels[levels > threshold]
     top = float(np.percentile(strong, 90)) if strong.size else 1.0

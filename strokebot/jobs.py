@@ -153,9 +153,17 @@ def trace_file(source: Path, destinations: Sequence[Path | None], settings: Trac
 
 
 def _options_for(fmt: str, settings: TraceSettings) -> dict[str, Any]:
-    options = dict(settings.export_options)
-    if fmt == "gcode" and "profile" not in options:
-        options["profile"] = "grbl-servo"
+    """The export options for ``fmt``: ``FMT.key`` ones for it alone, plain ones for every format."""
+    options: dict[str, Any] = {}
+    for key, value in settings.export_options.items():
+        target, dot, name = key.partition(".")
+        if dot:
+            if target == fmt:
+                options[name] = value
+        elif key != "profile" or fmt == "gcode":
+            options[key] = value
+    if fmt == "gcode":
+        options.setdefault("profile", "grbl-servo")
     return options
 
 

@@ -210,7 +210,8 @@ def trace_batch(
     images = list(images)
     if names is not None and len(names) != len(images):
         raise UsageError("names must give one name per image")
-    if normalised and all(isinstance(i, np.ndarray) and i.shape == (resolved.size, resolved.size) for i in images) and not clean:
+    bulk = normalised and not clean and not refine
+    if bulk and all(isinstance(i, np.ndarray) and i.shape == (resolved.size, resolved.size) for i in images):
         return _trace_normalised_arrays(images, resolved, polarity, batch_size)
     pages = [
         prepare(
@@ -225,20 +226,28 @@ def trace_batch(
         )
         for i, image in enumerate(images)
     ]
+    return [_refined(d, page, refine) for d, page in zip(_trace_pages(pages, resolved, batch_size), pages)]
+
+
+def _trace_pages(pages: Sequence[Page], model: Model, batch_size: int) -> list[Drawing]:
+    """Run the model on the glyphs of all pages at once; one drawing per page."""
     if not pages:
         return []
-    inputs = np.concatenate([p.glyphs for p in pages])
-    strokes = gesture_strokes(_gestures(resolved, inputs, batch_size))
+    strokes = gesture_strokes(_gestures(model, np.concatenate([p.glyphs for p in pages]), batch_size))
     drawings, first = [], 0
     for page in pages:
         count = len(page.glyphs)
-        drawings.append(_assemble(page, strokes[first : first + count], resolved))
+        drawings.append(_assemble(page, strokes[first : first + count], model))
         first += count
-    if refine:
-        from strokebot.refine import refine as refine_drawing
-
-        drawings = [refine_drawing(d, page.ink, steps=refine).drawing for d, page in zip(drawings, pages)]
     return drawings
+
+
+def _refined(drawing: Drawing, page: Page, steps: int) -> Drawing:
+    if not steps:
+        return drawing
+    from strokebot.refine import refine
+
+    return refine(drawing, page.ink, steps=steps).drawing
 
 
 def _trace_normalised_arrays(images: list[np.ndarray], model: Model, polarity: str, batch_size: int) -> list[Drawing]:
@@ -263,9 +272,4 @@ def prepare_and_trace(image: Any, *, model: Model | str | Path | None = None, re
     """
     resolved = _resolve_model(model)
     page = prepare(image, model=resolved, **options)
-    drawing = _assemble(page, gesture_strokes(_gestures(resolved, page.glyphs, 1024)), resolved)
-    if refine:
-        from strokebot.refine import refine as refine_drawing
-
-        drawing = refine_drawing(drawing, page.ink, steps=refine).drawing
-    return drawing, page.ink
+    return _refined(_trace_pages([page], resolved, 1024)[0], page, refine), page.ink

@@ -29,7 +29,26 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported when used, not when the tool starts."""
+    """A group whose subcommands are imported when used, and whose errors are one line each."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = 0
+        except click.exceptions.Exit as stop:
+            code = stop.exit_code
+        except click.ClickException as error:
+            click.echo(f"strokebot: error: {error.format_message()}", err=True)
+            code = error.exit_code
+        except StrokebotError as error:
+            click.echo(f"strokebot: error: {error}", err=True)
+            code = error.exit_code
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("strokebot: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        sys.exit(code)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -68,21 +87,6 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; never lets a user's mistake end in a traceback."""
     try:
-        code = cli.main(args=argv, prog_name="strokebot", standalone_mode=False)
-    except click.exceptions.Exit as stop:
-        code = stop.exit_code
-    except click.ClickException as error:
-        error.show()
-        code = error.exit_code
-    except click.Abort:
-        click.echo("strokebot: interrupted", err=True)
-        code = EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("strokebot: interrupted", err=True)
-        code = EXIT_INTERRUPTED
-    except StrokebotError as error:
-        click.echo(f"strokebot: error: {error}", err=True)
-        code = error.exit_code
-    except BrokenPipeError:
-        code = 1
-    sys.exit(code if isinstance(code, int) else 0)
+        cli.main(args=argv, prog_name="strokebot")
+    except BrokenPipeError:  # e.g. `strokebot trace x.png -o - | head`
+        sys.exit(1)

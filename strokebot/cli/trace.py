@@ -18,7 +18,8 @@ Examples:
   strokebot trace scans/ --to json -o trajectories/  # every image in a folder
   strokebot trace digit.png --to svg -o - | vpype read - show
   strokebot trace scan.png --refine 100 --verify --preview check.png --to svg
-  strokebot trace word.png --to gcode -O feed=1500 -O z_up=3mm
+  strokebot trace word.png --to gcode --profile grbl-z -O feed=1500 -O z_up=3
+  strokebot trace word.png --to gcode --to png -O gcode.feed=1500 -O png.dpi=150
 """
 
 
@@ -33,7 +34,7 @@ Examples:
 @click.option("--profile", metavar="NAME", help="G-code machine profile (see `strokebot profiles`).")
 @click.option("--pen-width", type=LENGTH, help="Nominal pen width for exports (default: the traced ink's).")
 @click.option("--order/--no-order", default=True, show_default=True, help="Reorder strokes to cut pen-up travel.")
-@click.option("-O", "--option", "options", multiple=True, type=KEY_VALUE, help="Exporter option KEY=VALUE (repeatable).")
+@click.option("-O", "--option", "options", multiple=True, type=KEY_VALUE, help="Exporter option KEY=VALUE, or FMT.KEY=VALUE for one format (repeatable); `strokebot formats FMT` lists them.")
 @click.option("--model", type=click.Path(path_type=Path), help="Model file (default: the bundled model).")
 @click.option("--polarity", type=click.Choice(POLARITIES), default="auto", show_default=True, help="Ink on paper, or light on dark.")
 @click.option("--split/--no-split", default=True, show_default=True, help="Find separate glyphs (a word, a row of digits).")

@@ -5,23 +5,48 @@ Every exporter, built-in or third-party, registers under the entry-point group
 at an :class:`Exporter` subclass or instance. Entry points are loaded lazily, one format at a time,
 so a broken third-party exporter only breaks its own format (``strokebot formats`` lists it as
 broken with the reason) and never the tool.
+
+Exporters for physical machines share a few conventions, offered here for third-party ones too:
+:func:`in_millimetres` (pixels are CSS pixels, 96 to the inch), :func:`pen_width_mm` (the nominal
+width, 0.5 mm when unknown), :func:`fixed` (numbers without exponents) and :func:`number` (an option
+checked into a float).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import math
+import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from strokebot.errors import ExportError, UsageError
+from strokebot.units import UNITS
 
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing
 
-__all__ = ["Exporter", "FormatInfo", "available", "get_exporter", "export", "GROUP"]
+__all__ = [
+    "Exporter",
+    "FormatInfo",
+    "available",
+    "get_exporter",
+    "suffix_for",
+    "export",
+    "GROUP",
+    "DEFAULT_PEN_WIDTH",
+    "in_millimetres",
+    "pen_width_mm",
+    "fixed",
+    "number",
+]
 
 GROUP = "strokebot.exporters"
+
+#: Nominal pen width in millimetres when neither the drawing nor the options give one: a fine liner.
+DEFAULT_PEN_WIDTH = 0.5
 
 
 class Exporter:
@@ -35,9 +60,70 @@ class Exporter:
     name: ClassVar[str] = ""
     suffix: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    #: The keyword options ``export`` takes, each with a one-line help (``strokebot formats NAME``).
+    options: ClassVar[Mapping[str, str]] = {}
 
     def export(self, drawing: Drawing, **options: Any) -> bytes:
         raise NotImplementedError
+
+    def check_options(self, options: Mapping[str, Any], *, extra: Iterable[str] = ()) -> None:
+        """Refuse options this format does not know.
+
+        Raises:
+            UsageError: an unknown option (the message lists the known ones).
+        """
+        known = set(self.options) | set(extra)
+        unknown = sorted(set(options) - known)
+        if unknown:
+            names = ", ".join(sorted(known)) or "none"
+            raise UsageError(f"format {self.name!r} has no option {unknown[0]!r} (known options: {names})")
+
+
+def fixed(value: float, decimals: int = 3) -> str:
+    """``value`` with at most ``decimals`` decimals, never in exponent notation and never ``-0``.
+
+    >>> fixed(12.5), fixed(1e-7), fixed(-0.0001), fixed(3.14159, 2), fixed(1500.0, 0)
+    ('12.5', '0', '0', '3.14', '1500')
+    """
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def number(name: str, value: Any, *, minimum: float | None = None, positive: bool = False) -> float:
+    """An option's value as a float, checked.
+
+    Raises:
+        UsageError: not a finite number (booleans are not numbers here), or below the limit.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise UsageError(f"option {name} must be a number, got {value!r}")
+    if positive and not value > 0:
+        raise UsageError(f"option {name} must be positive, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise UsageError(f"option {name} must be at least {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def in_millimetres(drawing: Drawing) -> Drawing:
+    """``drawing`` on a page in millimetres; pixels are CSS pixels (96 to the inch), as in SVG and vpype."""
+    return drawing if drawing.units == "mm" else drawing.scaled(UNITS["px"], units="mm")
+
+
+def pen_width_mm(drawing: Drawing, pen_width: float | None = None) -> float:
+    """The nominal pen width in mm: ``pen_width`` if given, else the drawing's, else :data:`DEFAULT_PEN_WIDTH`.
+
+    Raises:
+        UsageError: a ``pen_width`` that is not a positive number.
+    """
+    if pen_width is None:
+        if drawing.pen_width is None:
+            return DEFAULT_PEN_WIDTH
+        return drawing.pen_width * (UNITS["px"] if drawing.units == "px" else 1.0)
+    if isinstance(pen_width, bool) or not isinstance(pen_width, (int, float)) or not pen_width > 0:
+        raise UsageError(f"pen_width must be a positive length in mm, got {pen_width!r}")
+    return float(pen_width)
 
 
 @dataclass
@@ -98,7 +184,8 @@ def available() -> list[FormatInfo]:
             info.description = getattr(exporter, "description", "") or ""
             info.suffix = getattr(exporter, "suffix", "") or f".{name}"
         except ExportError as error:
-            info.error = str(error.__cause__ or error)
+            cause = error.__cause__ or error
+            info.error = f"{type(cause).__name__}: {cause}"
         infos.append(info)
     return infos
 
@@ -118,10 +205,12 @@ def export(drawing: Drawing, format: str, path: str | Path | None = None, **opti
     exporter = get_exporter(format)
     try:
         data = exporter.export(drawing, **options)
-    except TypeError as error:
+    except TypeError as error:  # a third-party exporter that does not check its options itself
         if "unexpected keyword argument" in str(error):
             raise UsageError(f"format {format!r}: {str(error).split(') ', 1)[-1]}") from None
         raise
+    if not isinstance(data, bytes):
+        raise ExportError(f"format {format!r} returned {type(data).__name__}, not bytes")
     if path is None:
         return data
     from strokebot.output import write_bytes

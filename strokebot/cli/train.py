@@ -1,0 +1,142 @@
+"""``strokebot train`` and ``strokebot evaluate`` (both import torch, only when run)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from strokebot.errors import UsageError
+
+TRAIN_EPILOG = """\b
+Examples:
+  strokebot train --data ../shared/data/mnist --data hershey:20000 --out model.npz   # the default model
+  strokebot train --data ../shared/data/mnist --epochs 1 --limit 2000 --out quick.npz --snapshots snaps/
+  strokebot train ... --out model.npz --resume          # go on from model.npz.checkpoint.pt
+  torchrun --nproc-per-node 2 -m strokebot train ...    # data-parallel over processes or GPUs
+
+\b
+Data (repeatable --data):
+  DIR with MNIST IDX files    the training split
+  hershey[:COUNT[:FONTS]]     synthetic Hershey glyphs with true strokes (default 20000; FONTS
+                              e.g. latin,greek,japanese,script)
+  DIR of images               each image one glyph, normalised as tracing does
+"""
+
+
+@click.command(epilog=TRAIN_EPILOG)
+@click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC", help="Training data (repeatable).")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Model file to write (.npz).")
+@click.option("--epochs", type=click.IntRange(min=1), default=14, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
+@click.option("--lr", type=float, default=2e-3, show_default=True, help="Peak learning rate (one-cycle schedule).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed gives the same model.")
+@click.option("--steps", type=click.IntRange(min=2), default=None, help="Pen moves per gesture.")
+@click.option("--encoder", type=click.Choice(["mlp", "cnn"]), default=None, help="Encoder kind.")
+@click.option("--pen-lifts", type=float, default=None, help="Weight of the pen-lift penalty.")
+@click.option("--path-weight", type=float, default=None, help="Weight of the true-path term (Hershey glyphs).")
+@click.option("--limit", type=click.IntRange(min=1), help="Use only this many training glyphs (quick runs).")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint beside --out.")
+@click.option("--snapshots", type=click.Path(path_type=Path), help="Save a picture of reconstructions per epoch here.")
+@click.option("--device", default="auto", show_default=True, help="cpu, cuda, cuda:1, or auto.")
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads (default: all cores).")
+@click.option("--name", default="strokebot", show_default=True, help="Model name recorded in traced drawings.")
+@click.option("--model-version", default="dev", show_default=True, help="Version recorded in the model file.")
+def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, limit, resume,
+          snapshots, device, threads, name, model_version) -> None:
+    """Train a velocity encoder and write it as a model file."""
+    import dataclasses
+
+    import torch
+
+    from strokebot.model import ModelConfig
+    from strokebot.train import TrainConfig, load_data
+    from strokebot.train import train as run
+
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    # The config defaults are the bundled model's recipe.
+    model_config = dataclasses.replace(
+        ModelConfig(), name=name, **{k: v for k, v in {"steps": steps, "encoder": encoder}.items() if v is not None}
+    )
+    train_config = dataclasses.replace(
+        TrainConfig(), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, threads=threads,
+        **{k: v for k, v in {"pen_lifts": pen_lifts, "path": path_weight}.items() if v is not None},
+    )
+    started = time.time()
+    click.echo(f"loading {', '.join(data_specs)} ...", err=True)
+    data = load_data(data_specs, size=model_config.size, steps=model_config.steps, seed=seed)
+    if limit is not None and limit < len(data):
+        data = data.subset(torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))[:limit])
+    click.echo(f"{len(data)} glyphs ({sum(data.has_path.tolist())} with true strokes) in {time.time() - started:.0f}s", err=True)
+
+    bar = _ProgressBar()
+    result = run(model_config, train_config, data, out=out, resume=resume, snapshots=snapshots, progress=bar.update,
+                 metadata={"model_version": model_version, "data": list(data_specs), "glyphs": len(data)})
+    bar.close()
+    last = result["history"][-1] if result["history"] else {}
+    click.echo(f"wrote {out} (epoch {last.get('epoch')}, mse {last.get('mse', float('nan')):.4f}, "
+               f"{time.time() - started:.0f}s)", err=True)
+
+
+class _ProgressBar:
+    """One click progress bar per epoch (batch, loss, ETA), then a summary line for the log."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.last: dict | None = None
+        self.mse_sum = 0.0
+
+    def update(self, p: dict) -> None:
+        if self.last is None or p["epoch"] != self.last["epoch"]:
+            self.close()
+            self.bar = click.progressbar(length=p["batches"], label=f"epoch {p['epoch']}/{p['epochs']}",
+                                         show_eta=True, show_percent=True, file=click.get_text_stream("stderr"),
+                                         item_show_func=lambda item: item)
+            self.bar.__enter__()
+        self.mse_sum = (self.mse_sum if self.last and p["epoch"] == self.last["epoch"] else 0.0) + p["mse"]
+        self.last = p
+        self.bar.update(1, f"loss {p['loss']:.4f} mse {p['mse']:.4f}")
+
+    def close(self) -> None:
+        if self.bar is None:
+            return
+        self.bar.__exit__(None, None, None)
+        self.bar = None
+        p = self.last
+        click.echo(f"epoch {p['epoch']}/{p['epochs']}: mean mse {self.mse_sum / p['batch']:.4f}, "
+                   f"{p['seconds']:.0f}s", err=True)
+
+
+EVALUATE_EPILOG = """\b
+Examples:
+  strokebot evaluate --data ../shared/data/mnist
+  strokebot evaluate --data ../shared/data/mnist --data omniglot --data hershey:500 --json
+  strokebot evaluate --model my.npz --data omniglot:400 --refine 100
+"""
+
+
+@click.command(epilog=EVALUATE_EPILOG)
+@click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC",
+              help="MNIST IDX folder (test split), hershey[:N], omniglot[:N] (repeatable).")
+@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: the bundled model).")
+@click.option("--limit", type=click.IntRange(min=1), help="Evaluate at most this many glyphs per set.")
+@click.option("--refine", type=click.IntRange(min=0), default=0, show_default=True, help="Refinement steps when tracing.")
+@click.option("--json", "as_json", is_flag=True, help="Print all figures as JSON.")
+def evaluate(data_specs, model, limit, refine, as_json) -> None:
+    """Measure a model: pixel accuracy, clustering of stroke codes, pen paths against true ones."""
+    from strokebot.evaluate import evaluate_specs
+    from strokebot.inference import load_model
+
+    loaded = load_model(model)
+    results = evaluate_specs(loaded, data_specs, limit=limit, refine=refine)
+    if as_json:
+        click.echo(json.dumps({"model": loaded.name, "results": results}, indent=2))
+        return
+    click.echo(f"model: {loaded.name}")
+    for spec, figures in results.items():
+        click.echo(f"{spec}:")
+        for key, value in figures.items():
+            click.echo(f"  {key:24s} {value:.4f}" if isinstance(value, float) else f"  {key:24s} {value}")

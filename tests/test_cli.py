@@ -1,0 +1,148 @@
+"""The command line through click's CliRunner: outputs, naming, and one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import draw_polylines, save_png
+from strokebot.cli import cli
+
+
+def run(*args: str, cwd: Path | None = None):
+    """Run ``strokebot ARGS`` through click's CliRunner; returns the result (exit_code, stdout, stderr)."""
+    import os
+
+    old = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, list(args))
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def glyphs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    save_png(folder / "seven.png", draw_polylines([[(8, 6), (20, 6), (13, 23)]], size=(28, 28), width=2.5))
+    save_png(folder / "one.png", draw_polylines([[(30, 10), (30, 54)]], size=(64, 64), width=5))
+    return folder
+
+
+def test_trace_writes_beside_the_input(glyphs):
+    result = run("trace", str(glyphs / "seven.png"), "--to", "gcode", "--to", "svg", "--to", "png", "--to", "json", "--width", "40mm")
+    assert result.exit_code == 0, result.output
+    for suffix in (".gcode", ".svg", ".preview.png", ".json"):
+        assert (glyphs / f"seven{suffix}").stat().st_size > 0
+    assert "seven.gcode" in result.stderr and "pen-up" in result.stderr
+
+
+def test_png_never_overwrites_the_input(glyphs):
+    before = (glyphs / "seven.png").read_bytes()
+    assert run("trace", str(glyphs / "seven.png"), "--to", "png").exit_code == 0
+    assert (glyphs / "seven.png").read_bytes() == before
+
+
+def test_folder_into_an_output_folder(glyphs, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run("trace", str(glyphs), "--to", "svg", "-o", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["one.svg", "seven.svg"]
+
+
+def test_one_output_file_and_stdout(glyphs, tmp_path):
+    target = tmp_path / "named.gcode"
+    assert run("trace", str(glyphs / "one.png"), "-o", str(target)).exit_code == 0
+    assert target.read_text().startswith(";")
+    result = run("trace", str(glyphs / "one.png"), "--to", "svg", "-o", "-", "-q")
+    assert result.exit_code == 0 and result.stdout.startswith("<?xml") and result.stderr == ""
+
+
+def test_width_sets_the_physical_size(glyphs):
+    assert run("trace", str(glyphs / "one.png"), "--to", "svg", "--height", "1in").exit_code == 0
+    svg = (glyphs / "one.svg").read_text()
+    assert 'height="25.4mm"' in svg and 'width="25.4mm"' in svg
+
+
+def test_profiles_and_options_reach_gcode(glyphs):
+    assert run("trace", str(glyphs / "one.png"), "--profile", "marlin-servo", "-O", "feed=1234").exit_code == 0
+    gcode = (glyphs / "one.gcode").read_text()
+    assert "M280" in gcode and "F1234" in gcode
+    assert run("trace", str(glyphs / "one.png"), "--to", "gcode", "--to", "png", "-O", "gcode.feed=999", "-O", "png.dpi=50").exit_code == 0
+    assert "F999" in (glyphs / "one.gcode").read_text()
+
+
+def test_json_round_trip(glyphs):
+    assert run("trace", str(glyphs / "seven.png"), "--to", "json", "--width", "30mm").exit_code == 0
+    doc = json.loads((glyphs / "seven.json").read_text())
+    assert doc["format"] == "strokebot.trajectory" and doc["strokes"]
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["trace", "missing.png"], 2, "missing.png: no such file"),
+        (["trace", "{seven}", "--to", "dwg"], 2, "unknown format 'dwg' (known formats:"),
+        (["trace", "{seven}", "--profile", "nope"], 2, "unknown"),
+        (["trace", "{seven}", "--width", "40qq"], 2, "unknown unit 'qq'"),
+        (["trace", "{seven}", "-o", "{tmp}/no/such/dir/"], 2, "does not exist"),
+        (["trace", "{seven}", "-o", "{tmp}/nodir/x.gcode"], 4, "does not exist"),
+        (["trace", "{seven}", "--model", "{tmp}/missing.npz"], 3, "model file not found"),
+        (["trace", "{seven}", "--to", "svg", "--profile", "grbl-z"], 2, "--profile applies to --to gcode only"),
+        (["trace", "{seven}", "-O", "nonsense"], 2, "expected KEY=VALUE"),
+        (["trace", "{seven}", "-O", "warp=9"], 2, "no option 'warp'"),
+        (["trace", "{blank}"], 2, "no ink found"),
+        (["trace", "{text}"], 2, "not an image"),
+    ],
+)
+def test_errors_are_one_line(glyphs, tmp_path, args, code, message):
+    (tmp_path / "blank.png").write_bytes(b"")
+    save_png(tmp_path / "blank.png", np.zeros((30, 30)))
+    (tmp_path / "notes.png").write_text("not a picture")
+    values = {"seven": str(glyphs / "seven.png"), "tmp": str(tmp_path), "blank": str(tmp_path / "blank.png"),
+              "text": str(tmp_path / "notes.png")}
+    result = run(*[a.format(**values) for a in args], cwd=tmp_path)
+    err = result.stderr
+    assert result.exit_code == code, err
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not list(glyphs.glob("seven.gcode"))
+
+
+def test_folder_skips_bad_files_and_says_so(glyphs):
+    (glyphs / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    result = run("trace", str(glyphs), "--to", "svg")
+    err = result.stderr
+    assert result.exit_code == 6
+    assert "broken.png" in err and "1 of 3 inputs skipped" in err
+    assert (glyphs / "seven.svg").exists() and (glyphs / "one.svg").exists()
+
+
+@pytest.mark.parametrize("command", ["trace", "train", "evaluate", "formats", "profiles", "verify"])
+def test_every_command_has_examples(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0 and "Examples:" in result.stdout
+
+
+def test_help_and_trace_do_not_import_torch(glyphs):
+    script = (
+        "import sys\nfrom strokebot.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+    )
+    for args in (["--help"], ["trace", str(glyphs / "seven.png"), "--to", "gcode", "--to", "svg", "-q"]):
+        subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True)
+
+
+def test_python_m_strokebot():
+    out = subprocess.run([sys.executable, "-m", "strokebot", "--version"], capture_output=True, text=True, check=True)
+    assert "strokebot" in out.stdout
