@@ -212,34 +212,42 @@ the ink's ends; a diagonal may keep a two-pixel staircase.
         return result
     r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     image = np.pad(mask[r0:r1, c0:c1], 1).astype(np.uint8)
-    while True:
+    h, w = image.shape[0] - 2, image.shape[1] - 2
+    core = image[1:-1, 1:-1]
+    changed = True
+    while changed:
         changed = False
-        for step in (0, 1):
-            p = _neighbours(image)
-            p2, p3, p4, p5, p6, p7, p8, p9 = p
-            count = sum(p)  # B(P1): ink neighbours
-            ring = p + [p2]
-            transitions = sum((ring[k] == 0) & (ring[k + 1] == 1) for k in range(8))  # A(P1)
-            if step == 0:
-                spare = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-            else:
-                spare = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            core = image[1:-1, 1:-1]
-            peel = (core == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & spare
+        for table in _ZHANG_SUEN:
+            code = np.zeros((h, w), np.uint8)
+            for bit, (dy, dx) in enumerate(_NEIGHBOURS):
+                code |= image[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] << bit
+            peel = (core == 1) & table[code]
             if peel.any():
                 core[peel] = 0
                 changed = True
-        if not changed:
-            break
-    result[r0:r1, c0:c1] = image[1:-1, 1:-1].astype(bool)
+    result[r0:r1, c0:c1] = core.astype(bool)
     return result
 
 
-def _neighbours(image: np.ndarray) -> list[np.ndarray]:
-    """P2..P9 of Zhang–Suen (N, NE, E, SE, S, SW, W, NW) for the inner pixels of a padded image."""
-    h, w = image.shape[0] - 2, image.shape[1] - 2
-    offsets = [(-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1)]
-    return [image[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] for dy, dx in offsets]
+#: P2..P9 of Zhang–Suen (N, NE, E, SE, S, SW, W, NW) as (dy, dx); bit k of a pixel's code is P(k+2).
+_NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
+
+
+def _zhang_suen_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each of the 256 neighbourhoods: may the pixel be peeled in sub-iteration 1, and in 2?"""
+    tables = np.zeros((2, 256), bool)
+    for code in range(256):
+        p = [(code >> k) & 1 for k in range(8)]  # P2..P9
+        count = sum(p)  # B(P1): ink neighbours
+        transitions = sum(p[k] == 0 and p[(k + 1) % 8] == 1 for k in range(8))  # A(P1)
+        p2, p3, p4, p5, p6, p7, p8, p9 = p
+        keep_shape = 2 <= count <= 6 and transitions == 1
+        tables[0, code] = keep_shape and p2 * p4 * p6 == 0 and p4 * p6 * p8 == 0
+        tables[1, code] = keep_shape and p2 * p4 * p8 == 0 and p2 * p6 * p8 == 0
+    return tables[0], tables[1]
+
+
+_ZHANG_SUEN = _zhang_suen_tables()
 
 
 def skeleton_points(ink: Any, *, threshold: float = INK_THRESHOLD) -> np.ndarray:

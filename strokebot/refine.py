@@ -166,7 +166,7 @@ def refine(drawing: Drawing, ink: Any, *, steps: int = 100, settings: Settings |
         for glyph, members in _by_glyph(drawing).items():
             box = drawing.glyph_boxes[glyph] if glyph < len(drawing.glyph_boxes) else None
             glyph_strokes, glyph_width, kind = _refine_glyph(
-                [drawing.strokes[i] for i in members], ink, box, pen_width, width, steps, settings
+                [drawing.strokes[i] for i in members], reference, box, pen_width, width, steps, settings
             )
             strokes.extend(glyph_strokes)
             fitted_widths.append(glyph_width)
@@ -588,7 +588,7 @@ def _insert(strokes: list[np.ndarray], added: list[bool], new: np.ndarray) -> No
 
 def _refine_glyph(
     strokes: list[Stroke],
-    ink: np.ndarray,
+    reference: Reference,
     box: Any,
     pen_width: float,
     ink_width: float,
@@ -596,7 +596,7 @@ def _refine_glyph(
     settings: Settings,
 ) -> tuple[list[Stroke], float, str]:
     """Fit one glyph's strokes; return the best candidate, its pen width and which it is."""
-    crop = _crop(ink, strokes, box, ink_width, settings)
+    crop = _crop(reference.ink, strokes, box, ink_width, settings)
     width = ink_width / crop.factor
     target = torch.from_numpy(crop.target)
     centre = torch.from_numpy(_centre_map(crop.target, width))
@@ -616,7 +616,7 @@ def _refine_glyph(
             _insert(work, added, stroke)
         g = _gesture(work, np.array(added), crop.target, fit.width, settings)
         fit = _fit(g, fit.width, target, centre, steps - first, settings, (first, steps))
-    return _choose(g, fit, crop, strokes, ink, pen_width, ink_width, settings)
+    return _choose(g, fit, crop, strokes, reference, pen_width, ink_width, settings)
 
 
 def _choose(
@@ -624,14 +624,14 @@ def _choose(
     fit: _Fit,
     crop: _Crop,
     start: list[Stroke],
-    ink: np.ndarray,
+    reference: Reference,
     pen_width: float,
     ink_width: float,
     settings: Settings,
 ) -> tuple[list[Stroke], float, str]:
     """The candidate with the best :func:`objective` on the glyph's crop; the start is one."""
     height, width = crop.target.shape
-    local = Reference(ink[crop.y0 : crop.y0 + height * crop.factor, crop.x0 : crop.x0 + width * crop.factor])
+    local = reference.window(crop.x0, crop.y0, crop.x0 + width * crop.factor, crop.y0 + height * crop.factor)
     # Pressures around 0.5, so that the pen width is the line's typical width.
     typical = 0.5 + float(fit.pressure.mean())
     pen_source = fit.width * crop.factor * typical

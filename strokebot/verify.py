@@ -98,14 +98,19 @@ class Score:
 class Reference:
     """An image's ink prepared for scoring many drawings against it (its skeleton computed once)."""
 
-    def __init__(self, ink: Any, *, threshold: float = INK_THRESHOLD) -> None:
+    def __init__(self, ink: Any, *, threshold: float = INK_THRESHOLD, skeleton: np.ndarray | None = None) -> None:
         ink = np.asarray(ink, dtype=np.float32)
         if ink.ndim != 2 or min(ink.shape) < 1:
             raise UsageError(f"ink must be an (H, W) map, got shape {ink.shape}")
         self.ink = ink
         self.threshold = threshold
         self.mask = ink > threshold
-        self.skeleton = skeleton_points(ink, threshold=threshold)  # (M, 2)
+        self.skeleton = skeleton_points(ink, threshold=threshold) if skeleton is None else skeleton  # (M, 2)
+
+    def window(self, x0: int, y0: int, x1: int, y1: int) -> Reference:
+        """The part ``[x0, x1) × [y0, y1)`` of the image, in its own pixels, its skeleton cut from this one's."""
+        inside = (self.skeleton[:, 0] >= x0) & (self.skeleton[:, 0] < x1) & (self.skeleton[:, 1] >= y0) & (self.skeleton[:, 1] < y1)
+        return Reference(self.ink[y0:y1, x0:x1], threshold=self.threshold, skeleton=self.skeleton[inside] - (x0, y0))
 
     @property
     def shape(self) -> tuple[int, int]:

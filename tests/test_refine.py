@@ -118,7 +118,7 @@ def test_strokes_that_continue_over_ink_are_joined():
     pieces = [leg[:2] * [1, 1], np.array([[20.5, 7.0], [26.0, 20.0]]), np.array([[26.5, 21.0], [32.0, 34.0]])]
     start = a_drawing(pieces)
     ink = rasterise(a_drawing([leg]))
-    result = refine(start, ink, steps=30)
+    result = refine(start, ink, steps=60)
     assert start.pen_lifts == 3 and result.after.pen_lifts == 1
     assert result.after.iou > 0.95
 
