@@ -170,3 +170,26 @@ def test_sparse_renderer_gradients_reach_the_points():
     assert torch.autograd.gradcheck(
         lambda a, b: render_sparse(a, b, widths, intensity, 14, 16, softness=0.5), (a, b), atol=1e-5
     )
+
+
+def test_glyphs_of_different_widths_keep_their_widths():
+    thin = Drawing([Stroke([[5.0, 5.0], [5.0, 40.0]], glyph=0)], width=60, height=46, pen_width=3)
+    thick = Drawing([Stroke([[40.0, 5.0], [40.0, 40.0]], glyph=1)], width=60, height=46, pen_width=8)
+    ink = np.maximum(rasterise(thin), rasterise(thick))
+    start = thin.replace(
+        strokes=[Stroke([[6.5, 6.0], [6.5, 39.0]], glyph=0), Stroke([[38.0, 6.0], [38.0, 39.0]], glyph=1)],
+        glyph_boxes=[(3, 3, 8, 42), (35, 0, 45, 45)],
+        pen_width=5,
+    )
+    result = refine(start, ink, steps=60)
+    widths = [result.drawing.pen_width * (0.5 + s.pressure.mean()) for s in result.drawing.strokes]
+    assert widths[0] == pytest.approx(3, rel=0.25) and widths[1] == pytest.approx(8, rel=0.25)
+    assert result.after.iou > 0.85
+
+
+def test_ink_no_stroke_covers_gets_a_stroke():
+    start = a_drawing([A_STROKES[0] + 0.5])  # the legs only: the bar is missed
+    result = refine(start, a_ink(), steps=60)
+    assert result.before.recall < 0.85 < result.after.recall
+    assert result.after.pen_lifts <= 2  # the bar may be joined on where the pen can reach it over ink
+    assert truth_distance(result.drawing) < 0.6
