@@ -223,7 +223,8 @@ def preview(drawing: Drawing, ink: Any, path: str | Path | None = None, *, score
     (strong), coloured by drawing order from blue (first) to red (last); a dotted line shows each
     pen-up move and a numbered dot each stroke's start. ``score`` (computed when not given) is
     printed in the top-left corner. Small glyphs are enlarged and big scans reduced so that the
-    long side is about :data:`PREVIEW_SIZE` pixels.
+    long side is about :data:`PREVIEW_SIZE` pixels (a long strip such as a line of text may be up
+    to three times as long, so that it stays a quarter of that high).
 
     Raises:
         UsageError: bad ink, or a drawing that does not fit the image.
@@ -238,9 +239,11 @@ def preview(drawing: Drawing, ink: Any, path: str | Path | None = None, *, score
     drawing = in_image_frame(drawing, (height, width))
     if score is None:
         score = verify(drawing, ink)
-    scale = PREVIEW_SIZE / max(height, width)
+    # The long side about PREVIEW_SIZE; a strip (a line of text) taller, up to 3 x PREVIEW_SIZE long.
+    long, short = max(height, width), min(height, width)
+    scale = max(PREVIEW_SIZE / long, min(PREVIEW_SIZE / 4 / short, 3 * PREVIEW_SIZE / long))
     if scale > 1:
-        scale = max(1, int(scale))  # whole pixels: every source pixel an equal square
+        scale = max(1, round(scale))  # whole pixels: every source pixel an equal square
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
     grey = (255 - 110 * np.clip(ink, 0, 1)).astype(np.uint8)
     resample = Image.NEAREST if scale >= 1 else Image.BOX

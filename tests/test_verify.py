@@ -230,3 +230,9 @@ def test_cli_checks_a_drawing_file(seven_png, tmp_path, monkeypatch, capsys):
 def test_cli_help_has_examples(capsys):
     code, out, _ = run(["verify", "--help"], capsys)
     assert code == 0 and "Examples:" in out and "--min-iou" in out and "Exit codes" in out
+
+
+def test_preview_of_a_line_of_text_stays_legible():
+    drawing = Drawing([Stroke([[5, 14], [595, 14]])], width=600, height=28, pen_width=3)
+    image = open_png(preview(drawing, rasterise(drawing)))
+    assert image.size[1] >= 100 and image.size[0] <= 3 * PREVIEW_SIZE
