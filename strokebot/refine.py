@@ -278,8 +278,9 @@ def render_sparse(a: Tensor, b: Tensor, widths: Tensor, intensity: Tensor, heigh
     extent = (torch.maximum(a, b).detach() + margin[:, None] - low).amax(dim=1)  # (S,)
     sides = (torch.ceil((extent + 2) / 4) * 4).long()  # (S,) window sides, in steps of 4 pixels
     pixels, inks = [], []
-    for side in torch.unique(sides).tolist():
-        chosen = torch.nonzero(sides == side).squeeze(1) if len(pixels) or (sides != side).any() else slice(None)
+    groups = torch.unique(sides).tolist()
+    for side in groups:
+        chosen = torch.nonzero(sides == side).squeeze(1) if len(groups) > 1 else slice(None)
         pixel, ink = _window_ink(a[chosen], b[chosen], widths[chosen], intensity[chosen], low[chosen], side, height, width, softness)
         pixels.append(pixel.reshape(-1))
         inks.append(ink.reshape(-1))
