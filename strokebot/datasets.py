@@ -202,20 +202,18 @@ def _resample(points: np.ndarray, *, step: float) -> np.ndarray:
     return np.concatenate(pieces)
 
 
-def render_strokes(strokes: Sequence[np.ndarray], size: tuple[int, int], width: float, *, supersample: int = 4) -> np.ndarray:
-    """Rasterise polylines (image pixels) at ``width`` with round joins: float32 (H, W) ink."""
+def render_strokes(strokes: Sequence[np.ndarray], size: tuple[int, int], width: float) -> np.ndarray:
+    """Rasterise polylines (image pixels) as a round pen of ``width`` draws them: float32 (H, W) ink.
+
+    The exact rasteriser of :mod:`strokebot.metrics`, so the ink is centred on the true strokes
+    (Pillow's whole-pixel line widths put it up to half a pixel off).
+    """
+    from strokebot.drawing import Drawing, Stroke
+    from strokebot.metrics import rasterise
+
     w, h = size
-    s = supersample
-    canvas = Image.new("L", (w * s, h * s), 0)
-    draw = ImageDraw.Draw(canvas)
-    radius = width * s / 2
-    for stroke in strokes:
-        points = [(float(x) * s, float(y) * s) for x, y in stroke]
-        if len(points) > 1:
-            draw.line(points, fill=255, width=max(1, int(round(width * s))), joint="curve")
-        for x, y in (points[0], points[-1]):
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
-    return np.asarray(canvas.reduce(s), np.float32) / 255.0
+    drawing = Drawing([Stroke(np.asarray(p, float)) for p in strokes], width=w, height=h, pen_width=width)
+    return rasterise(drawing, (h, w))
 
 
 def hershey_glyphs(
@@ -249,7 +247,7 @@ def hershey_glyphs(
         offset = side / 2 - (low + high) / 2 * scale + rng.normal(0, 0.03 * side, 2)
         placed = [p * scale + offset for p in strokes]
         width = max(1.0, rng.uniform(*pen) * fill)
-        image = render_strokes(placed, (side, side), width, supersample=4 if side < 128 else 2)
+        image = render_strokes(placed, (side, side), width)
         samples.append(GlyphSample(image=image, strokes=placed, label=f"{script}:{font}:{char}"))
     return samples
 

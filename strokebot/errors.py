@@ -9,10 +9,12 @@ error                 code   raised for
 ====================  =====  ==========================================================
 ``UsageError``        2      bad options: unknown format or profile, a length like ``40qq``
 ``ImageError``        2      an input image that cannot be read or traced
+``DrawingError``      2      a drawing file (a JSON trajectory) that cannot be read
 ``ModelError``        3      a model file that is missing, damaged or of the wrong kind
 ``ExportError``       4      an output that cannot be produced or written
 ``ResourceError``     5      an input over a resource cap (pixels, separate marks)
 (some inputs skipped) 6      folder mode: bad files were reported and skipped
+(below --min-iou)     7      ``strokebot verify``: checked, and the IoU is under the threshold
 (internal error)      70     a bug: any other exception, still one line (``STROKEBOT_DEBUG=1``: traceback)
 ``Interrupted``       130    Ctrl-C (or SIGTERM); only complete outputs are left behind
 ====================  =====  ==========================================================
@@ -27,13 +29,16 @@ __all__ = [
     "ModelError",
     "ExportError",
     "ResourceError",
+    "DrawingError",
     "Interrupted",
     "EXIT_SKIPPED",
+    "EXIT_BELOW_MIN_IOU",
     "EXIT_BUG",
     "EXIT_INTERRUPTED",
 ]
 
 EXIT_SKIPPED = 6
+EXIT_BELOW_MIN_IOU = 7
 EXIT_BUG = 70  # EX_SOFTWARE of sysexits.h
 EXIT_INTERRUPTED = 130
 
@@ -52,6 +57,12 @@ class UsageError(StrokebotError, ValueError):
 
 class ImageError(StrokebotError, ValueError):
     """An input image that cannot be read, or holds nothing to trace."""
+
+    exit_code = 2
+
+
+class DrawingError(StrokebotError, ValueError):
+    """A drawing file that cannot be read."""
 
     exit_code = 2
 

@@ -55,30 +55,18 @@ def clustering_accuracy(features: np.ndarray, labels: np.ndarray, *, clusters: i
     return correct / len(labels)
 
 
-def _dense(polylines: Sequence[np.ndarray], step: float = 0.25) -> np.ndarray:
-    points = []
-    for line in polylines:
-        line = np.asarray(line, np.float64)[:, :2]
-        points.append(line[:1])
-        for a, b in zip(line[:-1], line[1:]):
-            n = max(1, int(np.ceil(np.hypot(*(b - a)) / step)))
-            points.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
-    return np.concatenate(points) if points else np.zeros((0, 2))
-
-
 def chamfer(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> float:
-    """Symmetric mean nearest distance between two sets of polylines, densely resampled."""
-    from scipy.spatial import cKDTree
+    """Symmetric mean nearest distance between two sets of polylines (:mod:`strokebot.metrics`)."""
+    from strokebot.metrics import chamfer_distance, sample_polylines
 
-    pa, pb = _dense(a), _dense(b)
-    if len(pa) == 0 or len(pb) == 0:
-        return float("inf")
-    return float((cKDTree(pb).query(pa)[0].mean() + cKDTree(pa).query(pb)[0].mean()) / 2)
+    return chamfer_distance(sample_polylines([np.asarray(p)[:, :2] for p in a]), sample_polylines([np.asarray(p)[:, :2] for p in b]))
 
 
 def _walk(polylines: Sequence[np.ndarray], count: int = 64) -> np.ndarray:
     """``count`` points evenly spaced along the pen-down path, strokes in drawing order."""
-    dense = _dense(polylines, step=0.5)
+    from strokebot.metrics import sample_polylines
+
+    dense = sample_polylines([np.asarray(p)[:, :2] for p in polylines], spacing=0.5)
     if len(dense) < 2:
         return np.repeat(dense[:1], count, axis=0) if len(dense) else np.zeros((count, 2))
     # Arc length along pen-down ink only: jumps between strokes do not count.

@@ -11,11 +11,11 @@ from PIL import Image, ImageDraw
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def draw_polylines(polylines, size=(64, 64), width=4.0, *, supersample=4) -> np.ndarray:
+def draw_polylines(polylines, size=(64, 64), width=4.0) -> np.ndarray:
     """Ink (H, W) float32 in 0..1 of polylines given in pixel coordinates (centres at +0.5)."""
     from strokebot.datasets import render_strokes
 
-    return render_strokes([np.asarray(p, float) for p in polylines], size, width, supersample=supersample)
+    return render_strokes([np.asarray(p, float) for p in polylines], size, width)
 
 
 def save_png(path: Path, ink: np.ndarray, *, dark_on_light: bool = True) -> Path:

@@ -106,8 +106,7 @@ def images(draw) -> np.ndarray:
         for _ in range(draw(st.integers(1, 4))):
             count = draw(st.integers(2, 5))
             lines.append(np.column_stack([rng.uniform(0, width, count), rng.uniform(0, height, count)]))
-        ink = draw_polylines(lines, size=(width, height), width=draw(st.floats(0.5, max(1.0, min(width, height) / 3))),
-                             supersample=2)
+        ink = draw_polylines(lines, size=(width, height), width=draw(st.floats(0.5, max(1.0, min(width, height) / 3))))
         ink = ink + rng.normal(0, draw(st.floats(0, 0.3)), ink.shape)
     elif kind == "noise":
         ink = rng.random((height, width)) < draw(st.floats(0, 1))

@@ -138,7 +138,7 @@ def test_preview_of_a_small_glyph_is_enlarged(tmp_path):
 
 
 def test_preview_of_a_big_scan_is_reduced():
-    ink = render_strokes([np.array([[100.0, 100.0], [1800.0, 1000.0]])], (2000, 1200), 14.0, supersample=1)
+    ink = render_strokes([np.array([[100.0, 100.0], [1800.0, 1000.0]])], (2000, 1200), 14.0)
     drawing = Drawing([Stroke([[100, 100], [1800, 1000]])], width=2000, height=1200, pen_width=14)
     image = open_png(preview(drawing, ink))
     assert max(image.size) == PREVIEW_SIZE and image.size[0] > image.size[1]

@@ -7,12 +7,8 @@ from pathlib import Path
 
 import click
 
-from strokebot.errors import StrokebotError, UsageError
-from strokebot.imaging import POLARITIES
-
-#: Exit code when the score is below ``--min-iou``: distinct from every error's code
-#: (:mod:`strokebot.errors`), so scripts can tell "checked and failed" from "could not check".
-EXIT_BELOW_MIN_IOU = 7
+from strokebot.cli.trace import POLARITIES
+from strokebot.errors import EXIT_BELOW_MIN_IOU, DrawingError, StrokebotError, UsageError
 
 EPILOG = f"""\b
 Examples:
@@ -26,12 +22,6 @@ Examples:
 Exit codes: 0 checked (and at least --min-iou), {EXIT_BELOW_MIN_IOU} below --min-iou,
 2 bad input or option, 3 bad model file.
 """
-
-
-class DrawingError(StrokebotError):
-    """A drawing file that cannot be read."""
-
-    exit_code = 2
 
 
 def read_drawing(path: Path):
