@@ -114,7 +114,7 @@ def scan_set(count: int, *, width: int = 2000, letters: int = 8, seed: int = 5) 
         offset = np.array([0.04 * width, 0.15 * height]) - low * scale
         strokes = [s * scale + offset for letter in placed for s in letter]
         pen = 0.1 * scale  # a tenth of a character's height
-        ink = datasets.render_strokes(strokes, (width, height), pen, supersample=2)  # anti-aliased, as optics blur
+        ink = datasets.render_strokes(strokes, (width, height), pen)  # anti-aliased, as optics blur
         ink = np.clip(ink + rng.normal(0, 0.04, ink.shape), 0, 1).astype(np.float32)  # paper grain
         images.append(ink)
         truths.append(strokes)
@@ -211,7 +211,7 @@ def measure(glyphs: GlyphSet, paths: list[list[np.ndarray]], *, reorder: bool = 
         ink = image > baselines.INK
         height, width = image.shape
         pen = stroke_width(image)
-        drawn_ink = render_strokes([s.xy for s in drawing.strokes], (width, height), pen, supersample=4 if max(width, height) <= 512 else 1) > 0.5
+        drawn_ink = render_strokes([s.xy for s in drawing.strokes], (width, height), pen) > 0.5
         union = np.count_nonzero(drawn_ink | ink)
         figures["iou"].append(np.count_nonzero(drawn_ink & ink) / union if union else 1.0)
         if glyphs.truth is not None:
