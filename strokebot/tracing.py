@@ -85,7 +85,8 @@ def gesture_strokes(gestures: GestureArrays, *, threshold: float = PEN_DOWN) -> 
 
     Step ``k`` moves from position ``k`` to ``k + 1``; a run of pen-down steps ``a..b`` is the stroke
     through positions ``a..b+1``. Each point takes the pressure and intensity of the step leaving
-    it; the last point those of the step arriving.
+    it; the last point those of the step arriving. A gesture with no step above ``threshold`` draws
+    the steps at least halfway from its mean intensity to its largest: every glyph gets strokes.
     """
     runs = _pen_down_runs(gestures, threshold)
     pieces = runs.pieces(runs.points)
@@ -114,6 +115,12 @@ def _pen_down_runs(gestures: GestureArrays, threshold: float) -> _Runs:
     """Every pen-down run of every gesture at once: no Python loop over gestures or runs."""
     positions = gestures.positions()  # (B, T+1, 2)
     down = gestures.intensity > threshold  # (B, T)
+    # A glyph has ink, so its gesture must draw some: where no step clears the threshold, the
+    # steps at least halfway from the gesture's mean intensity to its largest draw.
+    silent = ~down.any(axis=1)
+    if silent.any():
+        quiet = gestures.intensity[silent]
+        down[silent] = quiet >= (quiet.mean(axis=1, keepdims=True) + quiet.max(axis=1, keepdims=True)) / 2
     batch, steps = down.shape
     edges = np.zeros((batch, steps + 1), np.int8)
     edges[:, :-1] = down

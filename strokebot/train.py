@@ -41,6 +41,8 @@ from strokebot.model import Gesture, GestureModel, ModelConfig
 __all__ = ["TrainConfig", "GlyphSet", "load_data", "path_targets", "train", "loss_terms", "CHECKPOINT_VERSION"]
 
 CHECKPOINT_VERSION = 1
+#: Pen states are trained to an intensity logit at least this far from 0 (intensity < 0.05 or > 0.95).
+DECISION_MARGIN = 3.0
 
 
 @dataclasses.dataclass
@@ -53,6 +55,8 @@ class TrainConfig:
     seed: int = 0
     multiscale: float = 1.0  # weight of the 1/2- and 1/4-resolution image terms
     pen_lifts: float = 0.01  # weight of the total variation of intensity
+    lifts_as_drawn: bool = False  # count pen lifts on the drawn 0/1 pen states (straight-through)
+    decisive: float = 0.0  # weight of i(1 - i): intensities kept away from the 0.5 threshold
     path: float = 1.0  # weight of the true-path positions (samples with known strokes)
     path_end: float | None = 0.05  # the path weight at the end of training (linear); None: constant
     path_pen: float = 0.01  # weight of the true pen states (cross-entropy)
@@ -183,14 +187,21 @@ def loss_terms(
 ) -> dict[str, Tensor]:
     """The loss terms of one batch (their weighted sum is ``total``); ``progress`` runs 0..1 over training."""
     gesture = model(images)
-    rendered = model.render(_drawn(gesture))  # (B, S, S)
+    drawn = _drawn(gesture)
+    rendered = model.render(drawn)  # (B, S, S)
     terms = {"mse": F.mse_loss(rendered, images)}
     coarse = sum(
         F.mse_loss(F.avg_pool2d(rendered[:, None], k), F.avg_pool2d(images[:, None], k)) for k in (2, 4)
     )
     terms["coarse"] = coarse
-    terms["lifts"] = (gesture.intensity[:, 1:] - gesture.intensity[:, :-1]).abs().sum(1).mean()
-    total = terms["mse"] + config.multiscale * coarse + config.pen_lifts * terms["lifts"]
+    # Pen lifts and pen-downs as drawn (0/1 forward), so the penalty counts what the machine does.
+    states = drawn.intensity if config.lifts_as_drawn else gesture.intensity
+    terms["lifts"] = (states[:, 1:] - states[:, :-1]).abs().sum(1).mean()
+    # Indecision: intensities near 0.5, where a hair's change flips the pen. A hinge on the logit's
+    # distance from 0 pushes with the same force however close to the threshold it is.
+    logits = torch.logit(gesture.intensity.clamp(1e-6, 1 - 1e-6))
+    terms["undecided"] = F.relu(DECISION_MARGIN - logits.abs()).mean()
+    total = terms["mse"] + config.multiscale * coarse + config.pen_lifts * terms["lifts"] + config.decisive * terms["undecided"]
     path_weight = config.path if config.path_end is None else config.path + (config.path_end - config.path) * progress
     if batch is not None and path_weight > 0 and bool(batch.has_path.any()):
         mask = batch.has_path

@@ -29,10 +29,14 @@ def test_gesture_strokes_cuts_pen_down_runs():
     np.testing.assert_array_equal(strokes[1][:, 3], [0.7, 0.7])
 
 
-def test_gesture_strokes_all_up_and_all_down():
-    g = GestureArrays(np.zeros((2, 2)), np.ones((2, 3, 2)), np.full((2, 3), 0.5), np.array([[0, 0, 0], [1, 1, 1.0]]))
-    up, down = gesture_strokes(g)
-    assert up == [] and len(down) == 1 and len(down[0]) == 4
+def test_gesture_strokes_all_down_and_never_nothing():
+    intensity = np.array([[0.1, 0.1, 0.1], [1, 1, 1.0], [0.2, 0.45, 0.3]])
+    g = GestureArrays(np.zeros((3, 2)), np.ones((3, 3, 2)), np.full((3, 3), 0.5), intensity)
+    flat, down, timid = gesture_strokes(g)
+    assert len(down) == 1 and len(down[0]) == 4
+    # Nothing above the threshold: the steps above the gesture's own mean draw.
+    assert len(timid) == 1 and timid[0][:, 3].tolist() == [0.45, 0.45]
+    assert len(flat) == 1 and len(flat[0]) == 4  # all equal: all of it draws
 
 
 @pytest.mark.parametrize(
@@ -119,7 +123,12 @@ def _gesture_strokes_reference(gestures, threshold=0.5):
     positions = gestures.positions()
     result = []
     for b in range(len(gestures.intensity)):
-        down = list(gestures.intensity[b] > threshold) + [False]
+        intensity = gestures.intensity[b]
+        if not (intensity > threshold).any():
+            threshold_b = (intensity.mean() + intensity.max()) / 2
+            down = [v >= threshold_b for v in intensity] + [False]
+        else:
+            down = list(intensity > threshold) + [False]
         strokes, a = [], None
         for k, on in enumerate(down):
             if on and a is None:
@@ -136,10 +145,11 @@ def test_gesture_strokes_match_a_loop_per_run():
     rng = np.random.default_rng(7)
     for steps, batch in [(1, 3), (5, 40), (32, 200)]:
         intensity = rng.random((batch, steps)).astype(np.float32)
-        intensity[0] = 0.0  # a gesture that never puts the pen down
+        intensity[0] = 0.0  # a gesture that never clears the threshold: it draws all the same
+        intensity[-1] = np.minimum(intensity[-1], 0.4)
         g = GestureArrays(rng.random((batch, 2)) * 28, rng.normal(size=(batch, steps, 2)), rng.random((batch, steps)), intensity)
         fast, slow = gesture_strokes(g), _gesture_strokes_reference(g)
-        assert fast[0] == [] and [len(s) for s in fast] == [len(s) for s in slow]
+        assert len(fast[0]) == 1 and all(fast) and [len(s) for s in fast] == [len(s) for s in slow]
         for a, b in zip(fast, slow, strict=True):
             for sa, sb in zip(a, b, strict=True):
                 assert sa.dtype == np.float64
