@@ -55,8 +55,8 @@ class TrainConfig:
     seed: int = 0
     multiscale: float = 1.0  # weight of the 1/2- and 1/4-resolution image terms
     pen_lifts: float = 0.01  # weight of the total variation of intensity
-    lifts_as_drawn: bool = False  # count pen lifts on the drawn 0/1 pen states (straight-through)
-    decisive: float = 0.0  # weight of i(1 - i): intensities kept away from the 0.5 threshold
+    lifts_as_drawn: bool = True  # count pen lifts on the drawn 0/1 pen states (straight-through)
+    decisive: float = 0.02  # weight of the margin keeping intensities away from the 0.5 threshold
     path: float = 1.0  # weight of the true-path positions (samples with known strokes)
     path_end: float | None = 0.05  # the path weight at the end of training (linear); None: constant
     path_pen: float = 0.01  # weight of the true pen states (cross-entropy)
