@@ -33,9 +33,8 @@ class GestureArrays:
         return np.concatenate([self.start[:, None], path], axis=1)  # (B, T+1, 2)
 
     def codes(self) -> np.ndarray:
-        """(B, 3T + 2) stroke codes, as :func:`strokebot.model.stroke_codes`."""
-        batch = len(self.start)
-        return np.concatenate([self.start, self.velocity.reshape(batch, -1), self.intensity], axis=1)
+        """(B, 3T) stroke codes (velocities, intensities), as :func:`strokebot.model.stroke_codes`."""
+        return np.concatenate([self.velocity.reshape(len(self.velocity), -1), self.intensity], axis=1)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

@@ -171,5 +171,5 @@ class GestureModel(nn.Module):
 
 
 def stroke_codes(gesture: Gesture) -> Tensor:
-    """(B, 3T + 2) stroke codes: start, velocities and intensities, the space the clustering uses."""
-    return torch.cat([gesture.start, gesture.velocity.flatten(1), gesture.intensity], dim=1)
+    """(B, 3T) stroke codes: velocities and intensities, the original design's command space."""
+    return torch.cat([gesture.velocity.flatten(1), gesture.intensity], dim=1)

@@ -40,7 +40,7 @@ def test_shapes_and_ranges(encoder, start):
     assert gesture.positions().shape == (3, 7, 2)
     assert model.render(gesture).shape == (3, 28, 28)
     assert model.render(gesture, size=56).shape == (3, 56, 56)
-    assert stroke_codes(gesture).shape == (3, 3 * 6 + 2)
+    assert stroke_codes(gesture).shape == (3, 3 * 6)
     if start is not None:
         assert gesture.start[0].tolist() == pytest.approx([2.8, 14.0])
     names = {k: tuple(v.shape) for k, v in model.state_dict().items()}
