@@ -67,7 +67,7 @@ def photo(ink: np.ndarray, *, tint=(1.0, 0.96, 0.88), ink_colour=(0.12, 0.14, 0.
     light = 0.95 - 0.35 * (xx - 0.2) ** 2 - 0.25 * (yy - 0.1) * xx
     grain = Image.fromarray((RNG.normal(0, 1, (h, w)) * 40 + 128).clip(0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.2))
     paper = light + (np.asarray(grain, np.float32) / 255 - 0.5) * 0.12
-    channels = [paper * t * (1 - ink) + c * ink * light for t, c in zip(tint, ink_colour)]
+    channels = [paper * t * (1 - ink) + c * ink * light for t, c in zip(tint, ink_colour, strict=True)]
     rgb = (np.clip(np.stack(channels, axis=-1), 0, 1) * 255).astype(np.uint8)
     return Image.fromarray(rgb).filter(ImageFilter.GaussianBlur(0.6))
 
