@@ -8,6 +8,7 @@ carry arrays but never code.
 
 from __future__ import annotations
 
+import itertools
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
             shapes[f"convs.{2 * i}.bias"] = (width,)
             channels, side = width, side // 2
     widths = [channels * side * side, *config["hidden"]]
-    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(widths)):
         shapes[f"blocks.{i}.linear.weight"] = (b, a)
         shapes[f"blocks.{i}.linear.bias"] = (b,)
         shapes[f"blocks.{i}.norm.weight"] = (b,)

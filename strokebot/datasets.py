@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from strokebot.errors import UsageError
 from strokebot.imaging import Glyph, normalise
@@ -136,7 +137,7 @@ HERSHEY_SETS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font_strokes(font: str, char: str) -> tuple[np.ndarray, ...]:
     """The strokes of ``char`` in ``font``, font units, y down, consecutive segments joined."""
     from HersheyFonts import HersheyFonts
@@ -153,7 +154,7 @@ def _font_strokes(font: str, char: str) -> tuple[np.ndarray, ...]:
     return tuple(np.array(s) for s in strokes if len(s) >= 2)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hershey(font: str):
     from HersheyFonts import HersheyFonts
 
@@ -196,7 +197,7 @@ def _jitter(strokes: Sequence[np.ndarray], rng: np.random.Generator, *, elastic:
 def _resample(points: np.ndarray, *, step: float) -> np.ndarray:
     """Points along the polyline at most ``step`` apart, corners kept."""
     pieces = [points[:1]]
-    for a, b in zip(points[:-1], points[1:]):
+    for a, b in itertools.pairwise(points):
         n = max(1, int(np.ceil(np.hypot(*(b - a)) / step)))
         pieces.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
     return np.concatenate(pieces)

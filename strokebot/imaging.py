@@ -13,6 +13,7 @@ numpy and Pillow only (no scipy: tracing one file must start fast). The steps, e
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 import warnings
@@ -119,7 +120,7 @@ def _read_file(path: Path, limit: int) -> np.ndarray:
     if info.st_size == 0:
         raise ImageError(f"{path}: file is empty")
     try:
-        handle = open(path, "rb")  # read as decoded, never whole: the file may be huge
+        handle = open(path, "rb")  # noqa: SIM115 (closed by the with below); read as decoded, never whole
     except OSError as error:
         raise ImageError(f"{path}: cannot read ({error.strerror})") from None
     try:
@@ -510,7 +511,7 @@ def _boxes_of(labels: np.ndarray, count: int) -> list[tuple[int, int, int, int]]
     np.minimum.at(y0, ids, rows)
     np.maximum.at(x1, ids, ends)
     np.maximum.at(y1, ids, rows + 1)
-    return [(int(a), int(b), int(c), int(d)) for a, b, c, d in zip(x0, y0, x1, y1)]
+    return [(int(a), int(b), int(c), int(d)) for a, b, c, d in zip(x0, y0, x1, y1, strict=True)]
 
 
 def _group_by_overlap(boxes: list[tuple[int, int, int, int]]) -> list[tuple[list[int], tuple[int, int, int, int]]]:
@@ -569,7 +570,7 @@ def _rows(groups: list[tuple[list[int], tuple[int, int, int, int]]]) -> list[lis
     for group in sorted(groups, key=lambda g: (g[1][1] + g[1][3]) / 2):
         _, (x0, y0, x1, y1) = group
         centre = (y0 + y1) / 2
-        for row, span in zip(rows, spans):
+        for row, span in zip(rows, spans, strict=True):
             top, bottom = span
             if top <= centre <= bottom or (y0 <= (top + bottom) / 2 <= y1):
                 row.append(group)
@@ -600,7 +601,7 @@ def _cut_wide(ink: np.ndarray, own: np.ndarray, row_height: int) -> list[tuple[i
         cuts.append(lo + int(np.argmin(column_ink[lo:hi])) if hi > lo else target)
     cuts.append(width)
     boxes = []
-    for a, b in zip(cuts[:-1], cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         if own[:, a:b].any():
             _, top, _, bottom = _bbox(own[:, a:b])
             boxes.append((a, top, b, bottom))

@@ -174,13 +174,13 @@ def _trace_file(
     payloads = [exporters.export(drawing, fmt, None, **_options_for(fmt, settings)) for fmt in settings.formats]
     from strokebot.output import interrupts_deferred, write_files
 
-    files.extend((d, data) for d, data in zip(destinations, payloads) if d is not None)
+    files.extend((d, data) for d, data in zip(destinations, payloads, strict=True) if d is not None)
     with interrupts_deferred():  # an interrupt now comes after the files are in place and counted
         write_files(files)
         result.outputs.extend(path for path, _ in files)
         if tally is not None:
             tally["written"] += 1
-    for destination, data in zip(destinations, payloads):
+    for destination, data in zip(destinations, payloads, strict=True):
         if destination is None:
             (stdout.write if stdout is not None else _stdout_write)(data)
     return result

@@ -32,7 +32,7 @@ def pixel_centres(height: int, width: int, *, dtype: torch.dtype = torch.float32
 def _check(name: str, tensor: Tensor, shape: tuple[int | None, ...]) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
-    if tensor.dim() != len(shape) or any(s is not None and s != t for s, t in zip(shape, tensor.shape)):
+    if tensor.dim() != len(shape) or any(s is not None and s != t for s, t in zip(shape, tensor.shape, strict=True)):
         expected = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {expected}, got {tuple(tensor.shape)}")
 

@@ -75,7 +75,7 @@ def prepare(
         frame = Frame(scale=width / model.size, offset=(0.0, 0.0), size=model.size)
         return Page(ink, glyph[None], [frame], [(0.0, 0.0, float(width), float(height))], name=label)
     glyphs = find_glyphs(ink, split=split)
-    inputs, frames = zip(*(normalise(g, size=model.size) for g in glyphs))
+    inputs, frames = zip(*(normalise(g, size=model.size) for g in glyphs), strict=True)
     boxes = [tuple(float(v) for v in g.box) for g in glyphs]
     return Page(ink, np.stack(inputs), list(frames), boxes, name=label)  # type: ignore[arg-type]
 
@@ -289,7 +289,7 @@ def trace_batch(
         )
         for i, image in enumerate(images)
     ]
-    return [_refined(d, page, refine) for d, page in zip(_trace_pages(pages, resolved, batch_size), pages)]
+    return [_refined(d, page, refine) for d, page in zip(_trace_pages(pages, resolved, batch_size), pages, strict=True)]
 
 
 def _trace_pages(pages: Sequence[Page], model: Model, batch_size: int) -> list[Drawing]:

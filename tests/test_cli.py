@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from conftest import draw_polylines, save_png
+
 from strokebot.cli import cli
 
 

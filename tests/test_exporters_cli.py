@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from strokebot import exporters
 from strokebot.cli import cli, main
-from strokebot.errors import UsageError
 
 PROFILES = ("grbl-servo", "grbl-z", "grbl-laser", "marlin-servo", "marlin-z", "klipper-servo", "klipper-z")
 
@@ -59,7 +58,7 @@ def test_formats_lists_a_broken_plugin_and_still_the_others(monkeypatch):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["formats", "dxf"], "unknown format 'dxf' (known formats: csv, gcode"),
+        (["formats", "eps"], "unknown format 'eps' (known formats: csv, "),
         (["profiles", "grbl-zz"], "unknown G-code profile 'grbl-zz' (known profiles: grbl-laser, grbl-servo"),
     ],
 )

@@ -2,12 +2,19 @@
 
 import numpy as np
 import pytest
+from conftest import draw_polylines
 from PIL import Image
 
-from conftest import draw_polylines
 from strokebot.errors import ImageError, ResourceError, UsageError
 from strokebot.imaging import (
-    Frame, Glyph, find_glyphs, ink_map, label_components, normalise, read_image, stroke_width,
+    Frame,
+    Glyph,
+    find_glyphs,
+    ink_map,
+    label_components,
+    normalise,
+    read_image,
+    stroke_width,
 )
 
 
@@ -156,7 +163,7 @@ def test_label_components_matches_scipy():
         theirs, expected = ndimage.label(mask, structure=np.ones((3, 3)))
         assert count == expected
         # Same partition: a one-to-one map between the labellings.
-        pairs = set(zip(ours[mask].tolist(), theirs[mask].tolist()))
+        pairs = set(zip(ours[mask].tolist(), theirs[mask].tolist(), strict=True))
         assert len(pairs) == count
     assert label_components(np.zeros((3, 3), bool)) == (pytest.approx(np.zeros((3, 3))), 0)
 

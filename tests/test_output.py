@@ -42,10 +42,9 @@ def test_a_failure_at_any_step_keeps_the_old_file(tmp_path, monkeypatch, step):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     if step == "write":
-        with pytest.raises(ExportError, match="No space left on device"):
-            with atomic_writer(target) as handle:
-                handle.write(b"G0 X1\n")
-                full_disk()
+        with pytest.raises(ExportError, match="No space left on device"), atomic_writer(target) as handle:
+            handle.write(b"G0 X1\n")
+            full_disk()
     else:
         monkeypatch.setattr(os, step, full_disk)
         with pytest.raises(ExportError, match=r"plot.gcode: cannot write \(No space left on device\)"):

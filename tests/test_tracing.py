@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from conftest import draw_polylines, save_png
 from PIL import Image
 
 import strokebot
-from conftest import draw_polylines, save_png
 from strokebot.errors import ImageError, UsageError
 from strokebot.evaluate import chamfer
 from strokebot.inference import GestureArrays
@@ -55,7 +55,7 @@ def test_trace_accepts_arrays_and_pil(seven, convert):
     assert drawing.units == "px" and (drawing.width, drawing.height) == (28, 28)
     assert drawing.strokes and drawing.model.startswith("strokebot")
     x0, y0, x1, y1 = drawing.bounds()
-    assert -2 <= x0 and x1 <= 30 and -2 <= y0 and y1 <= 30
+    assert x0 >= -2 and x1 <= 30 and y0 >= -2 and y1 <= 30
 
 
 def test_trace_path(tmp_path, seven):
@@ -76,10 +76,10 @@ def test_trace_errors(tmp_path):
 def test_batch_equals_one_by_one(seven, model):
     images = [seven, seven.T.copy(), np.roll(seven, 3, axis=1)]
     batch = strokebot.trace_batch(images, model=model)
-    for image, drawing in zip(images, batch):
+    for image, drawing in zip(images, batch, strict=True):
         single = strokebot.trace(image, model=model)
         assert len(single.strokes) == len(drawing.strokes)
-        for a, b in zip(single.strokes, drawing.strokes):
+        for a, b in zip(single.strokes, drawing.strokes, strict=True):
             np.testing.assert_allclose(a.points, b.points, atol=1e-5)
 
 
@@ -87,9 +87,9 @@ def test_normalised_bulk_path_equals_general_path(seven, model):
     images = [(seven * 255).astype(np.uint8)] * 3
     fast = strokebot.trace_batch(images, model=model, normalised=True, clean=False)
     slow = [strokebot.trace(i, model=model, normalised=True, clean=False) for i in images]
-    for a, b in zip(fast, slow):
+    for a, b in zip(fast, slow, strict=True):
         assert len(a.strokes) == len(b.strokes)
-        for sa, sb in zip(a.strokes, b.strokes):
+        for sa, sb in zip(a.strokes, b.strokes, strict=True):
             np.testing.assert_allclose(sa.points, sb.points, atol=1e-5)
 
 
@@ -114,8 +114,9 @@ def test_end_to_end_known_strokes(size):
     truth = [np.array([(8, 6), (20, 6), (13, 23)]) * s]  # a 7
     ink = draw_polylines(truth, size=(size, size), width=2.4 * s)
     drawing = strokebot.trace(ink)
-    # Tolerance: 8 % of the glyph's extent (1.5 px on a 28-px digit) for the encoder alone.
-    assert chamfer([st.points for st in drawing.strokes], truth) < 0.08 * 17 * s
+    # Tolerance: 3 % of the glyph's extent (0.5 px on a 28-px digit) for the encoder alone; the
+    # bundled model lands within 0.3-0.5 % (0.08 px at 28 px, 0.36 px at 200 px).
+    assert chamfer([st.points for st in drawing.strokes], truth) < 0.03 * 17 * s
 
 
 def _gesture_strokes_reference(gestures, threshold=0.5):
