@@ -26,11 +26,14 @@ def reconstruction(model: Any, images: np.ndarray, *, batch_size: int = 1000) ->
     import torch
 
     module = model.to_torch()
-    errors, squared, inter, union = 0.0, 0.0, 0.0, 0.0
+    errors, squared, inter, union, ends = 0.0, 0.0, 0.0, 0.0, []
     with torch.no_grad():
         for start in range(0, len(images), batch_size):
             x = torch.from_numpy(np.ascontiguousarray(images[start : start + batch_size], np.float32))
             gesture = module(x)
+            if module.config.end is not None:
+                target = x.new_tensor(module.config.end) * module.config.size
+                ends.append((gesture.positions()[:, -1] - target).norm(dim=-1).numpy())
             gesture = gesture._replace(intensity=(gesture.intensity > 0.5).float())
             y = module.render(gesture)
             errors += float(((y - x).abs() < 0.5).float().sum())
@@ -39,7 +42,10 @@ def reconstruction(model: Any, images: np.ndarray, *, batch_size: int = 1000) ->
             inter += float((a & b).sum())
             union += float((a | b).sum())
     pixels = images.size
-    return {"pixel_accuracy": errors / pixels, "mse": squared / pixels, "ink_iou": inter / max(union, 1.0)}
+    figures = {"pixel_accuracy": errors / pixels, "mse": squared / pixels, "ink_iou": inter / max(union, 1.0)}
+    if ends:  # a model trained to end at a point: how far its gestures end from it, in frame pixels
+        figures["end_distance_median"] = float(np.median(np.concatenate(ends)))
+    return figures
 
 
 def clustering_accuracy(features: np.ndarray, labels: np.ndarray, *, clusters: int = 10, seed: int = 0) -> float:

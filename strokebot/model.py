@@ -11,6 +11,7 @@ Everything is in pixels of the model's frame: x right, y down, the image spans [
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 from typing import Any, NamedTuple
 
@@ -34,6 +35,9 @@ class ModelConfig:
         encoder: ``"mlp"`` (dense layers) or ``"cnn"`` (convolutions, then dense layers).
         channels: convolution widths of the ``"cnn"`` encoder, each followed by a stride-2 step.
         start: fixed start point (x, y) as fractions of the frame, or None to predict it per image.
+        end: the point (x, y), as fractions of the frame, where training pulls every gesture's last
+            position (the original design's end-point constraint, so consecutive glyphs can chain
+            into cursive words), or None for a free end. Inference does not use it.
         pen_width: nominal line width in pixels; pressure p draws ``pen_width * (0.5 + p)``.
         renderer: ``"segments"`` (line segments) or ``"markers"`` (Gaussian markers, max).
         softness: edge softness of the segment renderer in pixels.
@@ -47,6 +51,7 @@ class ModelConfig:
     encoder: str = "mlp"
     channels: tuple[int, ...] = (32, 64)
     start: tuple[float, float] | None = None
+    end: tuple[float, float] | None = None
     pen_width: float = 2.4
     renderer: str = "segments"
     softness: float = 0.5
@@ -77,7 +82,7 @@ class ModelConfig:
         if unknown:
             raise ValueError(f"unknown model config fields: {', '.join(sorted(unknown))}")
         data = dict(data)
-        for key in ("hidden", "channels", "start"):
+        for key in ("hidden", "channels", "start", "end"):
             if data.get(key) is not None:
                 data[key] = tuple(data[key])
         return cls(**data)
@@ -137,7 +142,7 @@ class GestureModel(nn.Module):
                 channels, side = width, side // 2
         self.convs = nn.Sequential(*convs)
         widths = [channels * side * side, *config.hidden]
-        self.blocks = nn.ModuleList(_Dense(a, b) for a, b in zip(widths[:-1], widths[1:]))
+        self.blocks = nn.ModuleList(_Dense(a, b) for a, b in itertools.pairwise(widths))
         self.head = nn.Linear(widths[-1], config.outputs)
         # A small head starts every gesture as a short wiggle around the start: the renderer then
         # gives useful gradients from the first step, instead of a collapse to the blank image.

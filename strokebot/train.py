@@ -60,6 +60,7 @@ class TrainConfig:
     path: float = 1.0  # weight of the true-path positions (samples with known strokes)
     path_end: float | None = 0.05  # the path weight at the end of training (linear); None: constant
     path_pen: float = 0.01  # weight of the true pen states (cross-entropy)
+    end: float = 1.0  # weight of the end-point term (models whose config names an end point)
     device: str = "auto"
     threads: int | None = None
 
@@ -108,7 +109,7 @@ def path_targets(strokes: Sequence[np.ndarray], steps: int) -> tuple[np.ndarray,
         pieces.append(np.asarray(stroke, np.float64) if len(stroke) > 1 else np.repeat(stroke[:1], 2, axis=0))
         down.append(True)
     points, states = [], []
-    for piece, state in zip(pieces, down):
+    for piece, state in zip(pieces, down, strict=True):
         points.append(piece[:-1])
         states.extend([state] * (len(piece) - 1))
     points.append(pieces[-1][-1:])
@@ -202,6 +203,11 @@ def loss_terms(
     logits = torch.logit(gesture.intensity.clamp(1e-6, 1 - 1e-6))
     terms["undecided"] = F.relu(DECISION_MARGIN - logits.abs()).mean()
     total = terms["mse"] + config.multiscale * coarse + config.pen_lifts * terms["lifts"] + config.decisive * terms["undecided"]
+    if model.config.end is not None:
+        # The original design's end-point constraint: the last position pulled to a fixed point.
+        target = gesture.start.new_tensor(model.config.end) * model.config.size  # (2,)
+        terms["end"] = ((gesture.positions()[:, -1] - target) / model.config.size).pow(2).sum(-1).mean()
+        total = total + config.end * terms["end"]
     path_weight = config.path if config.path_end is None else config.path + (config.path_end - config.path) * progress
     if batch is not None and path_weight > 0 and bool(batch.has_path.any()):
         mask = batch.has_path

@@ -101,6 +101,8 @@ def test_json_round_trip(glyphs):
         (["trace", "{seven}", "-O", "warp=9"], 2, "no option 'warp'"),
         (["trace", "{blank}"], 2, "no ink found"),
         (["trace", "{text}"], 2, "not an image"),
+        (["train", "--data", "hershey:8", "--out", "{tmp}/m.npz", "--end", "2,3"], 2, "each in 0..1"),
+        (["train", "--data", "hershey:8", "--out", "{tmp}/m.npz", "--start", "left"], 2, "is not X,Y"),
     ],
 )
 def test_errors_are_one_line(glyphs, tmp_path, args, code, message):

@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 import torch
+from tests_data import mnist_or_synthetic
 
 from strokebot.checkpoint import read_model
 from strokebot.datasets import hershey_glyphs, normalised_sample
 from strokebot.model import ModelConfig
 from strokebot.train import GlyphSet, TrainConfig, _glyph_set, path_targets, train
-from tests_data import mnist_or_synthetic
 
 TINY = ModelConfig(hidden=(64, 32), steps=12)
 
@@ -98,6 +98,28 @@ def test_path_term_is_used(tmp_path):
     assert {"mse", "coarse", "lifts", "path", "pen", "total"} <= set(terms)
     without = loss_terms(GestureModel(TINY), data.images, dataclasses.replace(data, has_path=torch.zeros(16, dtype=torch.bool)), TrainConfig())
     assert "path" not in without
+
+
+def test_end_point_constraint_pulls_gestures_to_their_end(tmp_path):
+    """Trained with an end point, gestures end near it; the reconstruction reports how near."""
+    from strokebot.evaluate import reconstruction
+    from strokebot.inference import load_model
+
+    data = small_set(64)
+    images = data.images.numpy()
+    free, chained = TINY, dataclasses.replace(TINY, start=(0.15, 0.5), end=(0.85, 0.5))
+    config = TrainConfig(epochs=6, batch_size=16, lr=5e-3, threads=1, path=0.0, path_end=None)
+    train(free, config, data, out=tmp_path / "free.npz")
+    train(chained, config, data, out=tmp_path / "chained.npz")
+    assert "end_distance_median" not in reconstruction(load_model(tmp_path / "free.npz"), images)
+    model = load_model(tmp_path / "chained.npz")
+    assert tuple(model.config["end"]) == (0.85, 0.5)
+    end = model.gestures(images).positions()[:, -1]  # (N, 2) frame pixels
+    free_end = load_model(tmp_path / "free.npz").gestures(images).positions()[:, -1]
+    target = np.array([0.85, 0.5]) * TINY.size
+    near = np.linalg.norm(end - target, axis=1)
+    assert np.median(near) < 0.25 * np.median(np.linalg.norm(free_end - target, axis=1))
+    assert reconstruction(model, images)["end_distance_median"] == pytest.approx(np.median(near), abs=1e-3)
 
 
 def test_snapshots(tmp_path):

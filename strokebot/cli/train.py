@@ -16,6 +16,7 @@ Examples:
   strokebot train --data ../shared/data/mnist --epochs 1 --limit 2000 --out quick.npz --snapshots snaps/
   strokebot train ... --out model.npz --resume          # go on from model.npz.checkpoint.pt
   torchrun --nproc-per-node 2 -m strokebot train ...    # data-parallel over processes or GPUs
+  strokebot train --data ../shared/data/mnist --start 0.15,0.5 --end 0.85,0.5 --path-weight 0 --out chain.npz
 
 \b
 Data (repeatable --data):
@@ -24,6 +25,19 @@ Data (repeatable --data):
                               e.g. latin,greek,japanese,script)
   DIR of images               each image one glyph, normalised as tracing does
 """
+
+
+def _point(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, float] | None:
+    """``X,Y`` as fractions of the frame, each in 0..1."""
+    if value is None:
+        return None
+    try:
+        x, y = (float(v) for v in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not X,Y (fractions of the frame, e.g. 0.85,0.5)") from None
+    if not (0 <= x <= 1 and 0 <= y <= 1):
+        raise click.BadParameter(f"{value!r}: X and Y are fractions of the frame, each in 0..1")
+    return (x, y)
 
 
 @click.command(epilog=TRAIN_EPILOG)
@@ -37,6 +51,11 @@ Data (repeatable --data):
 @click.option("--encoder", type=click.Choice(["mlp", "cnn"]), default=None, help="Encoder kind.")
 @click.option("--pen-lifts", type=float, default=None, help="Weight of the pen-lift penalty.")
 @click.option("--path-weight", type=float, default=None, help="Weight of the true-path term (Hershey glyphs).")
+@click.option("--start", "start_point", callback=_point, metavar="X,Y",
+              help="Fix where every gesture starts, as fractions of the frame (default: predicted per glyph).")
+@click.option("--end", "end_point", callback=_point, metavar="X,Y",
+              help="Train every gesture to end here, as fractions of the frame (default: a free end).")
+@click.option("--end-weight", type=float, default=None, help="Weight of the end-point term [default: 1].")
 @click.option("--limit", type=click.IntRange(min=1), help="Use only this many training glyphs (quick runs).")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint beside --out.")
 @click.option("--snapshots", type=click.Path(path_type=Path), help="Save a picture of reconstructions per epoch here.")
@@ -44,8 +63,8 @@ Data (repeatable --data):
 @click.option("--threads", type=click.IntRange(min=1), help="CPU threads (default: all cores).")
 @click.option("--name", default="strokebot", show_default=True, help="Model name recorded in traced drawings.")
 @click.option("--model-version", default="dev", show_default=True, help="Version recorded in the model file.")
-def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, limit, resume,
-          snapshots, device, threads, name, model_version) -> None:
+def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, start_point, end_point,
+          end_weight, limit, resume, snapshots, device, threads, name, model_version) -> None:
     """Train a velocity encoder and write it as a model file."""
     import dataclasses
 
@@ -59,11 +78,12 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     # The config defaults are the bundled model's recipe.
     model_config = dataclasses.replace(
-        ModelConfig(), name=name, **{k: v for k, v in {"steps": steps, "encoder": encoder}.items() if v is not None}
+        ModelConfig(), name=name,
+        **{k: v for k, v in {"steps": steps, "encoder": encoder, "start": start_point, "end": end_point}.items() if v is not None},
     )
     train_config = dataclasses.replace(
         TrainConfig(), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, threads=threads,
-        **{k: v for k, v in {"pen_lifts": pen_lifts, "path": path_weight}.items() if v is not None},
+        **{k: v for k, v in {"pen_lifts": pen_lifts, "path": path_weight, "end": end_weight}.items() if v is not None},
     )
     started = time.time()
     click.echo(f"loading {', '.join(data_specs)} ...", err=True)
