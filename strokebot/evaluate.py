@@ -32,8 +32,7 @@ def reconstruction(model: Any, images: np.ndarray, *, batch_size: int = 1000) ->
             x = torch.from_numpy(np.ascontiguousarray(images[start : start + batch_size], np.float32))
             gesture = module(x)
             if module.config.end is not None:
-                target = x.new_tensor(module.config.end) * module.config.size
-                ends.append((gesture.positions()[:, -1] - target).norm(dim=-1).numpy())
+                ends.append(gesture.end_miss(module.config).norm(dim=-1).numpy())
             gesture = gesture._replace(intensity=(gesture.intensity > 0.5).float())
             y = module.render(gesture)
             errors += float(((y - x).abs() < 0.5).float().sum())

@@ -101,6 +101,11 @@ class Gesture(NamedTuple):
         path = self.start[:, None] + torch.cumsum(self.velocity, dim=1)  # (B, T, 2)
         return torch.cat([self.start[:, None], path], dim=1)  # (B, T+1, 2)
 
+    def end_miss(self, config: ModelConfig) -> Tensor:
+        """(B, 2): where each gesture ends minus ``config.end``, the point it is trained to end at."""
+        target = self.start.new_tensor(config.end) * config.size  # (2,)
+        return self.start + self.velocity.sum(1) - target  # (B, 2)
+
 
 def decode(raw: Tensor, config: ModelConfig) -> Gesture:
     """Turn the encoder's raw outputs (B, outputs) into a :class:`Gesture`."""

@@ -205,8 +205,7 @@ def loss_terms(
     total = terms["mse"] + config.multiscale * coarse + config.pen_lifts * terms["lifts"] + config.decisive * terms["undecided"]
     if model.config.end is not None:
         # The original design's end-point constraint: the last position pulled to a fixed point.
-        target = gesture.start.new_tensor(model.config.end) * model.config.size  # (2,)
-        terms["end"] = ((gesture.positions()[:, -1] - target) / model.config.size).pow(2).sum(-1).mean()
+        terms["end"] = (gesture.end_miss(model.config) / model.config.size).pow(2).sum(-1).mean()
         total = total + config.end * terms["end"]
     path_weight = config.path if config.path_end is None else config.path + (config.path_end - config.path) * progress
     if batch is not None and path_weight > 0 and bool(batch.has_path.any()):
