@@ -20,8 +20,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from HersheyFonts import HersheyFonts
 from PIL import Image, ImageDraw
+
+from strokebot.datasets import hershey_text
 
 PLUGINS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -31,22 +32,8 @@ COLOURS = [(200, 30, 30), (30, 110, 200), (20, 150, 60), (190, 120, 0), (140, 40
 
 def draw_input(path: Path, text: str, font: str) -> Path:
     """``text`` in ink on a slightly shaded, noisy page, as a phone photo of a note would be."""
-    hershey = HersheyFonts()
-    hershey.load_default_font(font)
-    hershey.normalize_rendering(80)
-    segments = np.array(list(hershey.lines_for_text(text)), dtype=float)
-    segments[..., 1] *= -1
-    segments -= segments.reshape(-1, 2).min(axis=0) - 24
-    width, height = (segments.reshape(-1, 2).max(axis=0) + 24).astype(int)
-    image = Image.new("L", (int(width), int(height)), 255)
-    pen = ImageDraw.Draw(image)
-    for (x0, y0), (x1, y1) in segments:
-        pen.line([(x0, y0), (x1, y1)], fill=20, width=7)
-        for x, y in ((x0, y0), (x1, y1)):
-            pen.ellipse([x - 3.5, y - 3.5, x + 3.5, y + 3.5], fill=20)
-    pixels = np.asarray(image, float) * np.linspace(0.8, 1.0, image.width)[None, :]
-    pixels += np.random.default_rng(1).normal(0, 8, pixels.shape)
-    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path)
+    page = hershey_text(text, font=font, height=80, pen=7, margin=24, ink=20, shade=(0.8, 1.0), noise=8, seed=1)
+    Image.fromarray(page).save(path)
     return path
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "hershey_glyphs",
     "omniglot_glyphs",
     "render_strokes",
+    "hershey_text",
     "normalised_sample",
     "SHARED_DATA",
 ]
@@ -140,8 +141,6 @@ HERSHEY_SETS: tuple[tuple[str, str, str], ...] = (
 @cache
 def _font_strokes(font: str, char: str) -> tuple[np.ndarray, ...]:
     """The strokes of ``char`` in ``font``, font units, y down, consecutive segments joined."""
-    from HersheyFonts import HersheyFonts
-
     hershey = _hershey(font)
     strokes: list[list[tuple[float, float]]] = []
     for stroke in hershey.strokes_for_text(char):
@@ -150,7 +149,6 @@ def _font_strokes(font: str, char: str) -> tuple[np.ndarray, ...]:
             strokes[-1].extend(points[1:])
         else:
             strokes.append(points)
-    del HersheyFonts
     return tuple(np.array(s) for s in strokes if len(s) >= 2)
 
 
@@ -215,6 +213,46 @@ def render_strokes(strokes: Sequence[np.ndarray], size: tuple[int, int], width: 
     w, h = size
     drawing = Drawing([Stroke(np.asarray(p, float)) for p in strokes], width=w, height=h, pen_width=width)
     return rasterise(drawing, (h, w))
+
+
+def hershey_text(
+    text: str, *, font: str = "futural", height: float = 60, pen: float = 6, margin: float = 20, ink: int = 0,
+    shade: tuple[float, float] | None = None, noise: float = 0.0, seed: int = 0, invert: bool = False,
+) -> np.ndarray:
+    """``text`` in a Hershey font drawn with a round pen on white paper: a (H, W) uint8 page.
+
+    ``shade`` dims the page from left to right (light falling off, e.g. ``(0.75, 1.0)``), ``noise``
+    adds Gaussian grain of that standard deviation, as a scan or a phone photo would; ``invert``
+    gives light ink on a dark ground. Test and example pictures for the plugins are drawn by this.
+
+    >>> page = hershey_text("A7", height=40, pen=4)
+    >>> page.dtype, bool(page.min() == 0 and page.max() == 255)
+    (dtype('uint8'), True)
+    """
+    from HersheyFonts import HersheyFonts
+    from PIL import ImageDraw
+
+    hershey = HersheyFonts()  # its own: scaling the cached one would change font units for training
+    hershey.load_default_font(font)
+    hershey.normalize_rendering(height)
+    segments = np.array(list(hershey.lines_for_text(text)), dtype=float)  # (S, 2, 2), y up
+    segments[..., 1] *= -1
+    segments -= segments.reshape(-1, 2).min(axis=0) - margin
+    width, bottom = (segments.reshape(-1, 2).max(axis=0) + margin).astype(int)
+    image = Image.new("L", (int(width), int(bottom)), 255)
+    draw = ImageDraw.Draw(image)
+    for (x0, y0), (x1, y1) in segments:
+        draw.line([(x0, y0), (x1, y1)], fill=ink, width=int(pen))
+        for x, y in ((x0, y0), (x1, y1)):
+            draw.ellipse([x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2], fill=ink)
+    pixels = np.asarray(image, dtype=float)
+    if shade is not None:
+        pixels = pixels * np.linspace(*shade, pixels.shape[1])[None, :]
+    if noise:
+        pixels = pixels + np.random.default_rng(seed).normal(0, noise, pixels.shape)
+    if invert:
+        pixels = 255 - pixels
+    return np.clip(pixels, 0, 255).astype(np.uint8)
 
 
 def hershey_glyphs(

@@ -1,16 +1,13 @@
-"""Test images drawn here: glyphs in a Hershey single-stroke font, thick pen, optional paper texture.
-
-Each plugin's tests stand alone, so each has this file.
-"""
+"""Test images drawn here: glyphs in a Hershey single-stroke font, thick pen, optional paper texture."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from HersheyFonts import HersheyFonts
-from PIL import Image, ImageDraw
+from PIL import Image
+
+from strokebot.datasets import hershey_text
 
 
 def draw_text(
@@ -18,27 +15,9 @@ def draw_text(
     scan: bool = False, invert: bool = False,
 ) -> Path:
     """Write ``text`` as dark ink on white paper (a textured, unevenly lit scan with ``scan``)."""
-    hershey = HersheyFonts()
-    hershey.load_default_font(font)
-    hershey.normalize_rendering(height)
-    segments = np.array(list(hershey.lines_for_text(text)), dtype=float)  # (S, 2, 2), y up
-    segments[..., 1] *= -1
-    segments -= segments.reshape(-1, 2).min(axis=0) - margin
-    width, bottom = (segments.reshape(-1, 2).max(axis=0) + margin).astype(int)
-    image = Image.new("L", (int(width), int(bottom)), 255)
-    draw = ImageDraw.Draw(image)
-    for (x0, y0), (x1, y1) in segments:
-        draw.line([(x0, y0), (x1, y1)], fill=0, width=pen)
-        for x, y in ((x0, y0), (x1, y1)):
-            draw.ellipse([x - pen / 2, y - pen / 2, x + pen / 2, y + pen / 2], fill=0)
-    pixels = np.asarray(image, dtype=float)
-    if scan:
-        rng = np.random.default_rng(0)
-        shade = np.linspace(0.75, 1.0, pixels.shape[1])[None, :]  # light falling off across the page
-        pixels = pixels * shade + rng.normal(0, 12, pixels.shape)
-    if invert:
-        pixels = 255 - pixels
-    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path)
+    page = hershey_text(text, font=font, height=height, pen=pen, margin=margin, invert=invert,
+                        shade=(0.75, 1.0) if scan else None, noise=12 if scan else 0)
+    Image.fromarray(page).save(path)
     return path
 
 
