@@ -7,6 +7,10 @@
   and elastic noise. Their true pen paths are known, so they are test data with ground truth and
   supervision for training.
 * The people-drawn Omniglot glyphs with their real pen trajectories (:func:`omniglot_glyphs`).
+* KanjiVG's characters (:func:`kanjivg_glyphs`): kanji, kana, Latin letters and digits as centre
+  lines in their official stroke order and direction, from the ``kanjivg`` package (CC BY-SA 3.0,
+  Ulrich Apel and the KanjiVG contributors, https://kanjivg.tagaini.net). A fixed tenth of the
+  characters (:func:`kanjivg_split`) is held out: training never sees it.
 
 Every :class:`GlyphSample` has its ink (paper 0) and, where known, its true strokes in the image's
 pixel coordinates (x right, y down, pixel centres at +0.5).
@@ -18,6 +22,7 @@ import gzip
 import io
 import itertools
 import os
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,9 +43,17 @@ __all__ = [
     "HERSHEY_SETS",
     "hershey_glyphs",
     "omniglot_glyphs",
+    "omniglot_split",
     "render_strokes",
     "hershey_text",
+    "hershey_words",
+    "shape_glyphs",
+    "kanjivg_characters",
+    "kanjivg_split",
+    "kanjivg_strokes",
+    "kanjivg_glyphs",
     "normalised_sample",
+    "redrawn",
     "SHARED_DATA",
 ]
 
@@ -255,6 +268,91 @@ def hershey_text(
     return np.clip(pixels, 0, 255).astype(np.uint8)
 
 
+def hershey_words(
+    text: str, *, font: str = "scripts", height: float = 60, pen: float = 5, margin: float = 20, join: float = 0.1
+) -> GlyphSample:
+    """``text`` set in a Hershey font as joined-up writing, with the true pen path of every stroke.
+
+    In the script fonts consecutive letters of a word meet, and a letter's next stroke often starts
+    a little back up the line just drawn (the humps of an m). Where a stroke starts within ``join``
+    × ``height`` of where the last one ended, a pen writing the word goes on without lifting: the
+    two are one stroke, joined by that short retrace. The dots of i and j, the bars of t, and the
+    gaps between words are pen lifts; a dot or bar is drawn after the stroke it interrupts (a
+    writer dots the i once the word is written).
+
+    >>> sample = hershey_words("ill")
+    >>> len(sample.strokes)  # the word in one stroke, then the dot of the i
+    2
+    """
+    from HersheyFonts import HersheyFonts
+
+    hershey = HersheyFonts()
+    hershey.load_default_font(font)
+    hershey.normalize_rendering(height)
+    strokes: list[np.ndarray] = []
+    for stroke in hershey.strokes_for_text(text):
+        points = np.array([(float(x), -float(y)) for x, y in stroke])  # y down
+        if len(points) < 2:
+            continue
+        # The letter may follow a dot or a bar drawn since: join the last stroke it continues.
+        near = [k for k in range(len(strokes) - 1, -1, -1) if np.hypot(*(strokes[k][-1] - points[0])) <= join * height]
+        if near:
+            k = near[0]  # the word's stroke goes on; a dot drawn since stays after it
+            touching = np.hypot(*(strokes[k][-1] - points[0])) < 1e-6 * height
+            strokes[k] = np.vstack([strokes[k], points[1:] if touching else points])
+        else:
+            strokes.append(points)
+    allpoints = np.concatenate(strokes)
+    strokes = [p - allpoints.min(axis=0) + margin for p in strokes]
+    width, bottom = (np.concatenate(strokes).max(axis=0) + margin).astype(int) + 1
+    image = render_strokes(strokes, (int(width), int(bottom)), pen)
+    return GlyphSample(image=image, strokes=strokes, label=f"{font}:{text}")
+
+
+def shape_glyphs(count: int, *, seed: int = 0, size: int = 128, pen: tuple[float, float] = (3.0, 9.0)) -> list[GlyphSample]:
+    """Simple figures drawn in one stroke each, as people draw them: ground truth for clean lines.
+
+    A straight line in any direction (left to right, or top to bottom when steeper than 45°), a
+    circle and an ellipse (from the top, anticlockwise on the page), a square (from its top-left
+    corner, anticlockwise), a spiral (from its centre outwards), a zigzag and a wave (left to right),
+    at random sizes, places and pen widths.
+    """
+    rng = np.random.default_rng(seed)
+    samples = []
+    kinds = ("line", "circle", "ellipse", "square", "spiral", "zigzag", "wave")
+    for k in range(count):
+        kind = kinds[k % len(kinds)]
+        centre = size / 2 + rng.normal(0, size * 0.05, 2)
+        extent = rng.uniform(0.45, 0.8) * size
+        angle = rng.uniform(0, 2 * np.pi)
+        if kind == "line":
+            direction = np.array([np.cos(angle), np.sin(angle)])
+            points = centre + np.outer(np.linspace(-0.5, 0.5, 2), direction) * extent
+            dx, dy = points[1] - points[0]
+            if (abs(dy) > abs(dx) and dy < 0) or (abs(dx) >= abs(dy) and dx < 0):
+                points = points[::-1]
+        elif kind in ("circle", "ellipse", "spiral"):
+            turns = rng.uniform(2.0, 3.5) if kind == "spiral" else 1.0
+            t = np.linspace(0, 2 * np.pi * turns, int(80 * turns))
+            aspect = rng.uniform(0.5, 0.8) if kind == "ellipse" else 1.0
+            r = extent / 2 * (t / t[-1] if kind == "spiral" else 1.0)
+            # From the top (y down: -sin), anticlockwise on the page: x goes left first.
+            points = centre + np.stack([-r * np.sin(t), -aspect * r * np.cos(t)], axis=1)
+        elif kind == "square":
+            h = extent / 2
+            points = centre + np.array([[-h, -h], [-h, h], [h, h], [h, -h], [-h, -h]])
+        else:
+            n = int(rng.integers(3, 7))
+            x = np.linspace(-extent / 2, extent / 2, 2 * n + 1 if kind == "zigzag" else 120)
+            amplitude = rng.uniform(0.1, 0.25) * extent
+            y = amplitude * (np.where(np.arange(len(x)) % 2, 1.0, -1.0) if kind == "zigzag" else np.sin(x / extent * 2 * np.pi * n / 2))
+            points = centre + np.stack([x, y], axis=1)
+        width = rng.uniform(*pen)
+        image = render_strokes([points], (size, size), width)
+        samples.append(GlyphSample(image=image, strokes=[points], label=f"shape:{kind}"))
+    return samples
+
+
 def hershey_glyphs(
     count: int,
     *,
@@ -291,6 +389,21 @@ def hershey_glyphs(
     return samples
 
 
+def redrawn(sample: GlyphSample, rng: np.random.Generator, *, elastic: float = 1.0, pen: tuple[float, float] = (0.6, 1.6)) -> GlyphSample:
+    """``sample``'s true strokes distorted (random affine and elastic noise, as :func:`hershey_glyphs`)
+    and drawn again, the pen a random ``pen`` times the ink's own width, in an image of the same size."""
+    from strokebot.imaging import stroke_width
+
+    height, width = sample.image.shape
+    strokes = [np.asarray(s, np.float64)[:, :2] for s in sample.strokes]
+    allpoints = np.concatenate(strokes)
+    centre = (allpoints.min(0) + allpoints.max(0)) / 2
+    extent = max(float(np.ptp(allpoints, axis=0).max()), 1.0)
+    moved = [p * extent + centre for p in _jitter(strokes, rng, elastic=elastic)]
+    pen_width = max(1.0, stroke_width(sample.image) * rng.uniform(*pen))
+    return GlyphSample(image=render_strokes(moved, (width, height), pen_width), strokes=moved, label=sample.label)
+
+
 def normalised_sample(sample: GlyphSample, *, size: int = 28) -> GlyphSample:
     """The sample framed as the model's training data, its strokes mapped into that frame."""
     mask = sample.image > 0.5
@@ -303,21 +416,198 @@ def normalised_sample(sample: GlyphSample, *, size: int = 28) -> GlyphSample:
     return GlyphSample(image=image, strokes=[frame.to_model(s) for s in sample.strokes], label=sample.label)
 
 
+# -- KanjiVG --------------------------------------------------------------------------------------
+
+#: KanjiVG draws every character in a 109 × 109 box with a pen 3 units wide.
+KANJIVG_BOX = 109.0
+KANJIVG_PEN = 3.0
+
+
+def _kanjivg_folder() -> Path:
+    """Where the ``kanjivg`` package put its SVG files (``pip install kanjivg``)."""
+    from importlib import metadata
+
+    try:
+        folder = Path(str(metadata.distribution("kanjivg").locate_file("kanji")))
+    except metadata.PackageNotFoundError:
+        folder = None
+    if folder is None or not folder.is_dir():
+        raise UsageError("KanjiVG is not installed (pip install kanjivg, or strokebot's [train] extra)")
+    return folder
+
+
+@cache
+def kanjivg_characters() -> tuple[str, ...]:
+    """Every character KanjiVG draws (its main form; the variant files are left out), by code point."""
+    codes = sorted(int(p.stem, 16) for p in _kanjivg_folder().glob("*.svg") if "-" not in p.stem)
+    return tuple(chr(c) for c in codes)
+
+
+def kanjivg_split(char: str) -> str:
+    """``"test"`` for the fixed tenth of KanjiVG's characters that training never sees, else ``"train"``.
+
+    Decided by a hash of the code point, so it never changes with the package's version or the order
+    of its files.
+    """
+    import zlib
+
+    return "test" if zlib.crc32(f"U+{ord(char):05X}".encode()) % 10 == 0 else "train"
+
+
+_SVG_TOKEN = re.compile(r"[MmCcSsLlZz]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _svg_path(d: str, *, tolerance: float = 0.05) -> np.ndarray:
+    """The points of an SVG path of moves, lines and cubic Béziers (KanjiVG's commands): (N, 2).
+
+    Each Bézier is sampled finely enough that the polyline stays within about ``tolerance`` of it.
+    """
+    tokens = _SVG_TOKEN.findall(d)
+    points: list[np.ndarray] = []
+    here = np.zeros(2)
+    mirror: np.ndarray | None = None  # the last cubic's second control point, for S/s
+    command, k = "M", 0
+
+    def numbers(n: int) -> np.ndarray:
+        nonlocal k
+        values = np.array([float(t) for t in tokens[k : k + n]])
+        if len(values) != n:
+            raise UsageError(f"malformed SVG path data: {d[:40]!r}")
+        k += n
+        return values.reshape(-1, 2)
+
+    def cubic(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray, p3: np.ndarray) -> None:
+        hull = np.hypot(*(p1 - p0)) + np.hypot(*(p2 - p1)) + np.hypot(*(p3 - p2))
+        count = max(2, int(np.ceil(np.sqrt(hull / tolerance))))
+        t = np.linspace(0, 1, count + 1)[1:, None]
+        points.append((1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1 + 3 * (1 - t) * t**2 * p2 + t**3 * p3)
+
+    while k < len(tokens):
+        if tokens[k].isalpha():
+            command = tokens[k]
+            k += 1
+        relative = command.islower()
+        origin = here if relative else np.zeros(2)
+        kind = command.upper()
+        if kind == "M":
+            here = numbers(2)[0] + origin
+            points.append(here[None])
+            command = "l" if relative else "L"  # further pairs after a move are lines
+            mirror = None
+        elif kind == "L":
+            here = numbers(2)[0] + origin
+            points.append(here[None])
+            mirror = None
+        elif kind == "C":
+            c1, c2, end = numbers(6) + origin
+            cubic(here, c1, c2, end)
+            here, mirror = end, c2
+        elif kind == "S":
+            c2, end = numbers(4) + origin
+            c1 = 2 * here - mirror if mirror is not None else here
+            cubic(here, c1, c2, end)
+            here, mirror = end, c2
+        elif kind == "Z":
+            if points:
+                points.append(points[0][:1])
+        else:  # pragma: no cover - the token pattern admits no other letter
+            raise UsageError(f"unsupported SVG path command {command!r}")
+    return np.concatenate(points) if points else np.zeros((0, 2))
+
+
+@cache
+def kanjivg_strokes(char: str) -> tuple[np.ndarray, ...]:
+    """The strokes of ``char`` in KanjiVG's order and direction, in its 109-unit box (y down)."""
+    import xml.etree.ElementTree as ElementTree
+
+    path = _kanjivg_folder() / f"{ord(char):05x}.svg"
+    if not path.exists():
+        raise UsageError(f"KanjiVG has no character {char!r} (U+{ord(char):04X})")
+    root = ElementTree.parse(path).getroot()
+    strokes = []
+    for element in root.iter("{http://www.w3.org/2000/svg}path"):
+        ident = element.get("id", "")
+        if "-s" in ident and element.get("d"):
+            number = int(ident.rsplit("-s", 1)[1])
+            strokes.append((number, _svg_path(element.get("d", ""))))
+    return tuple(points for _, points in sorted(strokes, key=lambda s: s[0]) if len(points))
+
+
+def kanjivg_glyphs(
+    limit: int | None = None,
+    *,
+    split: str = "test",
+    scale: float = 2.0,
+    pen: float | None = None,
+    jitter: float = 0.0,
+    seed: int = 0,
+    characters: Sequence[str] | None = None,
+) -> list[GlyphSample]:
+    """KanjiVG characters drawn with a round pen, with their true strokes: 218-px glyphs by default.
+
+    Args:
+        limit: at most this many characters, spread evenly over the split (all by default).
+        split: ``"test"`` (the held-out tenth), ``"train"`` or ``"all"``.
+        scale: image pixels per KanjiVG unit (its box is 109 units: 2 gives 218-pixel images).
+        pen: line width in image pixels (default KanjiVG's own, 3 units).
+        jitter: strength of a random affine and elastic distortion (0: the characters as drawn),
+            for training; each glyph also gets a random pen width from 0.6 to 1.6 times ``pen``.
+        seed: for the distortions.
+        characters: draw these instead of a split.
+    """
+    if characters is None:
+        if split not in ("test", "train", "all"):
+            raise UsageError(f"split must be 'test', 'train' or 'all', got {split!r}")
+        characters = [c for c in kanjivg_characters() if split == "all" or kanjivg_split(c) == split]
+        if limit is not None and limit < len(characters):
+            characters = [characters[i] for i in np.linspace(0, len(characters) - 1, limit).round().astype(int)]
+    rng = np.random.default_rng(seed)
+    side = int(round(KANJIVG_BOX * scale))
+    samples = []
+    for char in characters:
+        strokes = [s * scale for s in kanjivg_strokes(char)]
+        width = (pen if pen is not None else KANJIVG_PEN * scale)
+        if jitter:
+            allpoints = np.concatenate(strokes)
+            centre = (allpoints.min(0) + allpoints.max(0)) / 2
+            extent = max(float(np.ptp(allpoints, axis=0).max()), 1.0)
+            strokes = [p * extent + centre for p in _jitter(strokes, rng, elastic=jitter)]
+            width *= rng.uniform(0.6, 1.6)
+        image = render_strokes(strokes, (side, side), width)
+        samples.append(GlyphSample(image=image, strokes=strokes, label=f"kanjivg:{char}"))
+    return samples
+
+
 # -- Omniglot --------------------------------------------------------------------------------------
 
 
-def omniglot_glyphs(limit: int | None = None, *, root: str | Path | None = None) -> list[GlyphSample]:
+def omniglot_split(label: str) -> str:
+    """``"test"`` for the fixed quarter of the Omniglot characters training never sees, else ``"train"``.
+
+    The split is by character (``alphabet/characterNN``), so every drawing of a held-out character,
+    by any of its 20 people, is held out. Decided by a hash of the name: it never changes.
+    """
+    import zlib
+
+    return "test" if zlib.crc32(label.encode()) % 4 == 0 else "train"
+
+
+def omniglot_glyphs(limit: int | None = None, *, root: str | Path | None = None, split: str = "all") -> list[GlyphSample]:
     """The people-drawn Omniglot glyphs (105×105) with their pen trajectories, sorted by path.
 
-    The trajectory files hold ``x, y, t`` rows with y pointing up; image coordinates are
-    ``(x + 0.5, -y + 0.5)`` with pixel centres at +0.5.
+    ``split`` is ``"all"``, or ``"test"`` / ``"train"`` (:func:`omniglot_split`); ``limit`` takes
+    the first glyphs of it. The trajectory files hold ``x, y, t`` rows with y pointing up; image
+    coordinates are ``(x + 0.5, -y + 0.5)`` with pixel centres at +0.5.
     """
+    if split not in ("all", "test", "train"):
+        raise UsageError(f"split must be 'all', 'test' or 'train', got {split!r}")
     archive = Path(root) if root is not None else SHARED_DATA / "omniglot" / "omniglot-strokes-subset.zip"
     if not archive.exists():
         raise UsageError(f"{archive}: Omniglot archive not found")
     samples = []
     with zipfile.ZipFile(archive) as z:
-        names = sorted(n for n in z.namelist() if n.endswith(".png") and "images_" in n)[:limit]
+        names = sorted(n for n in z.namelist() if n.endswith(".png") and "images_" in n)
+        names = [n for n in names if split == "all" or omniglot_split("/".join(Path(n).parts[-3:-1])) == split][:limit]
         for name in names:
             paper = np.asarray(Image.open(io.BytesIO(z.read(name))).convert("L"), np.float32) / 255.0
             trajectory = name.replace("images_", "strokes_").replace(".png", ".txt")
