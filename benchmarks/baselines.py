@@ -8,6 +8,10 @@ polyline is one pen-down path: a plotter lifts the pen once per polyline.
   to one-pixel-wide lines, then a graph walk cuts the skeleton at its ends and junctions (a cluster of
   touching junction pixels is one junction) and follows each branch from one to the other. A closed
   loop without junctions is one path; a lone pixel is a dot.
+* :func:`convention_trace` — the skeleton tracer's branches drawn by the conventions of handwriting,
+  no learning: branches are joined where they continue straight through a junction, each stroke is
+  drawn top to bottom or left to right (whichever way it mostly runs), and strokes are drawn in the
+  order of their centroids' ``y + 0.5 x``. The rule-based ordering strokebot's model must beat.
 * :func:`potrace_trace` — potrace 1.16 (Debian's ``potrace`` command) on a PBM of the ink mask, its
   GeoJSON output read back. Potrace traces *outlines*: every ring of every polygon (outer boundary
   or hole) is one closed path, so a stroke comes out as the two sides of it, and counts so.
@@ -26,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["skeleton_trace", "potrace_trace", "potrace_batch", "potrace_available", "INK"]
+__all__ = ["skeleton_trace", "convention_trace", "potrace_trace", "potrace_batch", "potrace_available", "INK"]
 
 INK = 0.5
 
@@ -99,6 +103,62 @@ def skeleton_trace(ink: np.ndarray, *, threshold: float = INK) -> list[np.ndarra
             paths.append(follow(start, neighbours[start][0]))
     centres = np.stack([xs + 0.5, ys + 0.5], axis=1).astype(np.float64)
     return [centres[p] for p in paths]
+
+
+def _heading(path: np.ndarray, reach: float = 6.0) -> np.ndarray:
+    """Unit direction from a path's first point towards its point ``reach`` pixels along it."""
+    step = np.hypot(*np.diff(path, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    target = path[min(int(np.searchsorted(along, reach)), len(path) - 1)]
+    vector = target - path[0]
+    return vector / max(float(np.hypot(*vector)), 1e-9)
+
+
+def convention_trace(ink: np.ndarray, *, threshold: float = INK, straight: float = 45.0) -> list[np.ndarray]:
+    """The skeleton's branches joined straight through junctions, oriented and ordered by convention.
+
+    Two branches ending at the same junction (within 2 pixels) join when one continues the other
+    within ``straight`` degrees, straightest pairs first, each branch end at most once.
+    """
+    paths = [p for p in skeleton_trace(ink, threshold=threshold) if len(p)]
+    ends = [(k, side) for k, p in enumerate(paths) if len(p) > 1 for side in (0, 1)]
+    point = {(k, s): paths[k][0 if s == 0 else -1] for k, s in ends}
+    heading = {(k, s): _heading(paths[k] if s == 0 else paths[k][::-1]) for k, s in ends}
+    pairs = []  # (turn angle, end a, end b): leaving through a and arriving through b
+    for i, a in enumerate(ends):
+        for b in ends[i + 1 :]:
+            if a[0] != b[0] and np.hypot(*(point[a] - point[b])) <= 2.0:
+                turn = np.degrees(np.arccos(np.clip(-heading[a] @ heading[b], -1, 1)))
+                if turn <= straight:
+                    pairs.append((turn, a, b))
+    partner: dict[tuple[int, int], tuple[int, int]] = {}
+    for _, a, b in sorted(pairs):
+        if a not in partner and b not in partner:
+            partner[a], partner[b] = b, a
+    strokes, used = [], set()
+    for k in range(len(paths)):
+        if k in used:
+            continue
+        chain, side = [k], 0  # walk back from k's start to the first branch of its chain
+        while (k, side) in partner and partner[(k, side)][0] not in chain:
+            k, side = partner[(k, side)][0], 1 - partner[(k, side)][1]
+            chain.insert(0, k)
+        first, entry = chain[0], side  # entry: the side of the first branch the stroke leaves from
+        stroke, k, side, seen = [], first, 1 - entry, set()
+        while k not in seen:
+            seen.add(k)
+            stroke.append(paths[k] if side == 1 else paths[k][::-1])
+            if (k, side) not in partner:
+                break
+            k, side = partner[(k, side)][0], 1 - partner[(k, side)][1]
+        used |= seen
+        strokes.append(np.concatenate(stroke))
+    oriented = []
+    for stroke in strokes:
+        dx, dy = stroke[-1] - stroke[0]
+        backwards = dy < 0 if abs(dy) > abs(dx) else dx < 0
+        oriented.append(stroke[::-1] if backwards else stroke)
+    return sorted(oriented, key=lambda s: float(s[:, 1].mean() + 0.5 * s[:, 0].mean()))
 
 
 # -- potrace ---------------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ same thing everywhere:
   happens to have. A set shifted by ``k`` pixels (perpendicular to a straight line) is ``k`` away.
 * :func:`skeleton` thins an ink map to one-pixel-wide centre lines (Zhang–Suen), the reference
   that strokes' centre lines are compared with when the true pen path is unknown.
+* :func:`drawing_like_a_person` compares a drawing with the true strokes of the glyph (a person's
+  pen path, KanjiVG's official strokes): whether each true stroke is drawn in its direction, whether
+  the strokes come in their order (Kendall's tau), how many strokes, how much pen-down path runs
+  over bare paper (off-ink) and how long the pen-down path is against the true one.
 * :func:`rasterise` draws a :class:`~strokebot.drawing.Drawing` as the machine draws it: every
   pen-down segment at its width (``pen_width * (0.5 + pressure)``) with a round pen tip; pen-up
   moves leave nothing.
@@ -56,6 +60,8 @@ __all__ = [
     "skeleton_points",
     "rasterise",
     "line_widths",
+    "drawing_like_a_person",
+    "OFF_INK_DISTANCE",
 ]
 
 #: A pixel is ink when its value is above this.
@@ -254,6 +260,123 @@ def skeleton_points(ink: Any, *, threshold: float = INK_THRESHOLD) -> np.ndarray
     """Pixel centres (x, y) of the :func:`skeleton` of ``ink``: (M, 2)."""
     rows, cols = np.nonzero(skeleton(ink, threshold=threshold))
     return np.stack([cols + 0.5, rows + 0.5], axis=1).astype(np.float64)
+
+
+# -- drawing like a person -------------------------------------------------------------------------
+
+#: A pen-down point farther than this from every ink pixel centre draws on bare paper (pixels).
+OFF_INK_DISTANCE = 2.0
+#: True strokes shorter than this (dots) have no direction; they count for order and stroke count only.
+MIN_DIRECTED_LENGTH = 2.0
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 0..n-1 of ``values``, ties sharing their mean rank."""
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values), dtype=np.float64)
+    unique, inverse = np.unique(values, return_inverse=True)
+    if len(unique) < len(values):
+        ranks = (np.bincount(inverse, weights=ranks) / np.bincount(inverse))[inverse]
+    return ranks
+
+
+def spearman(a: Any, b: Any) -> float:
+    """Spearman's rank correlation of two equally long sequences; NaN when either is constant."""
+    ra, rb = _ranks(np.asarray(a, np.float64)), _ranks(np.asarray(b, np.float64))
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    norm = np.sqrt((ra * ra).sum() * (rb * rb).sum())
+    return float((ra * rb).sum() / norm) if norm > 0 else float("nan")
+
+
+def kendall_tau(a: Any, b: Any) -> float:
+    """Kendall's tau-b of two equally long sequences; NaN when either is constant.
+
+    >>> kendall_tau([0, 1, 2, 3], [10, 20, 30, 40]), kendall_tau([0, 1, 2], [3, 2, 1])
+    (1.0, -1.0)
+    """
+    x, y = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    upper = np.triu_indices(len(x), k=1)
+    dx = np.sign(x[:, None] - x[None, :])[upper]
+    dy = np.sign(y[:, None] - y[None, :])[upper]
+    norm = np.sqrt(np.count_nonzero(dx) * np.count_nonzero(dy))
+    return float((dx * dy).sum() / norm) if norm > 0 else float("nan")
+
+
+def _length(points: np.ndarray) -> float:
+    return float(np.hypot(*np.diff(points[:, :2], axis=0).T).sum()) if len(points) > 1 else 0.0
+
+
+def drawing_like_a_person(drawn: Sequence[Any], true: Sequence[Any], ink: Any | None = None) -> dict[str, float]:
+    """How closely polylines ``drawn`` (pen-down strokes in drawing order) follow the ``true`` strokes.
+
+    Every figure is per glyph; a set's figure is their mean or median (``strokebot evaluate``).
+
+    * ``chamfer``: :func:`chamfer_distance` between the two centre lines (pixels).
+    * ``direction``: the share of true strokes drawn in their direction. Each point of a true stroke
+      (sampled every pixel) takes the drawing time of the nearest drawn point (the pen-down path
+      length walked before it, strokes in order); the stroke is drawn forwards when those times rise
+      along it (Spearman correlation > 0). Strokes shorter than 2 pixels (dots) are left out; NaN
+      when none is left.
+    * ``order``: Kendall's tau between the true strokes' order and the median drawing time of each
+      one's points (1: the true order, -1: reversed); NaN for fewer than two true strokes.
+    * ``strokes``, ``true_strokes``: how many pen-down strokes each has.
+    * ``off_ink``: the share of the pen-down path farther than :data:`OFF_INK_DISTANCE` from every
+      ink pixel of ``ink`` (lines drawn on bare paper); NaN without ``ink``.
+    * ``length_ratio``: pen-down length over the true strokes' length (retracing, zigzags and
+      detours make it larger, strokes left out smaller).
+
+    >>> true = [np.array([[0.0, 0.0], [10.0, 0.0]]), np.array([[0.0, 5.0], [10.0, 5.0]])]
+    >>> figures = drawing_like_a_person([t[::-1] for t in true[::-1]], true)
+    >>> figures["direction"], figures["order"], figures["chamfer"]
+    (0.0, -1.0, 0.0)
+    """
+    drawn = [np.asarray(p, np.float64)[:, :2] for p in drawn]
+    true = [np.asarray(p, np.float64)[:, :2] for p in true]
+    dense = [sample_polyline(p, spacing=0.5) for p in drawn]
+    points = np.vstack(dense) if dense else np.zeros((0, 2))
+    times = []
+    walked = 0.0
+    for part in dense:  # the pen-down path length walked before each point; strokes in order
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(part, axis=0).T))])
+        times.append(walked + along)
+        walked += along[-1] + 1.0  # a pen lift counts as a step in time
+    time = np.concatenate(times) if times else np.zeros(0)
+    true_dense = [sample_polyline(p, spacing=1.0) for p in true]
+    true_points = np.vstack(true_dense) if true_dense else np.zeros((0, 2))
+    figures = {
+        "chamfer": chamfer_distance(points, sample_polylines(true, spacing=0.5)),
+        "strokes": float(len(drawn)),
+        "true_strokes": float(len(true)),
+        "length_ratio": sum(_length(p) for p in drawn) / max(sum(_length(p) for p in true), 1e-9),
+        "direction": float("nan"),
+        "order": float("nan"),
+        "off_ink": float("nan"),
+    }
+    if ink is not None:
+        rows, cols = np.nonzero(ink_mask(ink))
+        centres = np.stack([cols + 0.5, rows + 0.5], axis=1).astype(np.float64)
+        figures["off_ink"] = float((nearest_distances(points, centres) > OFF_INK_DISTANCE).mean()) if len(points) else 0.0
+    if len(points) == 0 or len(true_points) == 0:
+        return figures
+    from scipy.spatial import cKDTree
+
+    _, nearest = cKDTree(points).query(true_points, k=1)
+    when = time[nearest]
+    bounds = np.cumsum([0] + [len(p) for p in true_dense])
+    forward, directed, medians = 0, 0, []
+    for k, stroke in enumerate(true):
+        at = when[bounds[k] : bounds[k + 1]]
+        medians.append(float(np.median(at)))
+        if _length(stroke) >= MIN_DIRECTED_LENGTH:
+            directed += 1
+            forward += spearman(np.arange(len(at)), at) > 0
+    if directed:
+        figures["direction"] = forward / directed
+    if len(true) >= 2:
+        tau = kendall_tau(np.arange(len(true)), medians)
+        figures["order"] = 0.0 if np.isnan(tau) else tau
+    return figures
 
 
 # -- rasterising -----------------------------------------------------------------------------------

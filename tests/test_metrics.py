@@ -13,6 +13,7 @@ from strokebot.errors import UsageError
 from strokebot.imaging import label_components
 from strokebot.metrics import (
     chamfer_distance,
+    drawing_like_a_person,
     drawing_points,
     ink_iou,
     ink_precision_recall,
@@ -250,3 +251,58 @@ def test_rasterise_agrees_with_a_slow_reference():
     assert ink_iou(drawn, reference) > 0.97
     assert np.abs(drawn - reference).max() < 0.35  # the edge ramp approximates coverage
     assert drawn.sum() == pytest.approx(reference.sum(), rel=0.03)
+
+
+# -- drawing like a person -------------------------------------------------------------------------
+
+
+def _two_bars():
+    return [np.array([[10.0, 10.0], [50.0, 10.0]]), np.array([[10.0, 30.0], [50.0, 30.0]])]
+
+
+def test_a_drawing_of_the_true_strokes_scores_perfectly():
+    true = _two_bars()
+    figures = drawing_like_a_person(true, true, render_strokes(true, (60, 40), 4.0))
+    assert figures["direction"] == 1.0 and figures["order"] == 1.0
+    assert figures["chamfer"] == pytest.approx(0.0, abs=1e-9)
+    assert figures["strokes"] == figures["true_strokes"] == 2
+    assert figures["off_ink"] == 0.0 and figures["length_ratio"] == pytest.approx(1.0)
+
+
+def test_reversed_strokes_in_reversed_order_score_minus_one_and_zero():
+    true = _two_bars()
+    figures = drawing_like_a_person([s[::-1] for s in true[::-1]], true)
+    assert figures["direction"] == 0.0 and figures["order"] == -1.0
+    assert np.isnan(figures["off_ink"])  # no ink given
+
+
+def test_one_stroke_for_two_keeps_order_and_direction_of_each():
+    true = _two_bars()
+    joined = [np.vstack(true)]  # the pen goes on from the first bar's end to the second's start
+    figures = drawing_like_a_person(joined, true, render_strokes(true, (60, 40), 4.0))
+    assert figures["direction"] == 1.0 and figures["order"] == 1.0 and figures["strokes"] == 1
+    assert figures["off_ink"] > 0.2  # the connector crosses bare paper
+    assert figures["length_ratio"] == pytest.approx((80 + np.hypot(40, 20)) / 80)
+
+
+def test_dots_have_no_direction_and_single_strokes_no_order():
+    dot = [np.array([[5.0, 5.0]])]
+    figures = drawing_like_a_person(dot, dot)
+    assert np.isnan(figures["direction"]) and np.isnan(figures["order"])
+
+
+def test_an_empty_drawing_is_measured_without_error():
+    figures = drawing_like_a_person([], _two_bars(), np.zeros((40, 60)))
+    assert figures["strokes"] == 0 and figures["chamfer"] == float("inf") and figures["off_ink"] == 0.0
+
+
+def test_rank_correlations_agree_with_scipy():
+    from scipy import stats
+
+    from strokebot.metrics import kendall_tau, spearman
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        a, b = rng.integers(0, 5, 12), rng.normal(size=12)
+        assert spearman(a, b) == pytest.approx(stats.spearmanr(a, b).statistic)
+        assert kendall_tau(a, b) == pytest.approx(stats.kendalltau(a, b).statistic)
