@@ -20,6 +20,8 @@ Shapes collide with the board and floor only, never with each other.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +32,7 @@ from strokebot_arm.robots import Robot
 if TYPE_CHECKING:
     from strokebot_arm.planning import Piece
 
-__all__ = ["mjcf", "build", "CollisionChecker", "TIMESTEP", "PEN_STIFFNESS"]
+__all__ = ["mjcf", "build", "load_mujoco", "render_error", "CollisionChecker", "TIMESTEP", "PEN_STIFFNESS"]
 
 #: Simulation step (s): UR e-Series controllers run at 500 Hz.
 TIMESTEP = 0.002
@@ -157,10 +159,38 @@ def mjcf(robot: Robot) -> str:
     return "\n".join(lines) + "\n"
 
 
+_render_error: str | None = None
+
+
+def load_mujoco() -> Any:
+    """The ``mujoco`` module. MuJoCo loads its OpenGL backend (``MUJOCO_GL``) as it is imported, and
+    fails to import where that backend's libraries are missing; then it is imported again with
+    rendering off, so that planning and simulation still work, and :func:`render_error` says why."""
+    global _render_error
+    try:
+        import mujoco
+        import mujoco.rollout  # noqa: F401
+    except Exception as error:  # the GL backend's loader fails in several ways (ImportError, AttributeError, OSError)
+        backend = os.environ.get("MUJOCO_GL", "")
+        if backend.lower() in ("disable", "disabled", "off", "false", "0"):
+            raise
+        for name in [n for n in sys.modules if n == "mujoco" or n.startswith(("mujoco.", "OpenGL"))]:
+            del sys.modules[name]
+        os.environ["MUJOCO_GL"] = "disable"
+        _render_error = f"MUJOCO_GL={backend} cannot load ({type(error).__name__}: {error})"
+        import mujoco
+        import mujoco.rollout  # noqa: F401
+    return mujoco
+
+
+def render_error() -> str | None:
+    """Why MuJoCo was imported without rendering, or None."""
+    return _render_error
+
+
 def build(robot: Robot) -> Any:
     """The compiled ``mujoco.MjModel`` of ``robot``."""
-    import mujoco
-
+    mujoco = load_mujoco()
     return mujoco.MjModel.from_xml_string(mjcf(robot))
 
 
@@ -172,7 +202,7 @@ class CollisionChecker:
     """
 
     def __init__(self, robot: Robot, pieces: Sequence[Piece], strokes: Sequence[np.ndarray]) -> None:
-        import mujoco
+        mujoco = load_mujoco()
 
         self.robot = robot
         self.model = build(robot)
@@ -183,7 +213,7 @@ class CollisionChecker:
         self.allowed = {names.index("pen_tip")}
 
     def touching(self, q: np.ndarray) -> str | None:
-        import mujoco
+        mujoco = load_mujoco()
 
         self.data.qpos[:6] = q
         self.data.qpos[6] = 0.0

@@ -74,9 +74,12 @@ def render_arm(sim: Simulation, *, at: float = 2 / 3, size: tuple[int, int] = (_
         RenderUnavailable: no EGL or OSMesa for MuJoCo (the message says what to install).
     """
     os.environ.setdefault("MUJOCO_GL", "egl")
-    import mujoco
+    from strokebot_arm.model import build, load_mujoco, render_error
 
-    from strokebot_arm.model import build
+    mujoco = load_mujoco()
+    if render_error() is not None:
+        raise RenderUnavailable(f"no offscreen OpenGL for the arm's render: {render_error()}; install Debian's libegl1 "
+                                "and libgl1-mesa-dri (MUJOCO_GL=egl) or libosmesa6 (MUJOCO_GL=osmesa)")
 
     trajectory = sim.trajectory
     model = build(trajectory.robot)

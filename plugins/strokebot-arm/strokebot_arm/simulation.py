@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from strokebot_arm.model import TIMESTEP, build
+from strokebot_arm.model import TIMESTEP, build, load_mujoco
 
 if TYPE_CHECKING:
     from strokebot_arm.trajectory import JointTrajectory
@@ -159,7 +159,7 @@ def _pen_command(trajectory: JointTrajectory, times: np.ndarray) -> np.ndarray:
 
 def _feedforward(model: Any, q: np.ndarray, qd: np.ndarray, qdd: np.ndarray) -> np.ndarray:
     """Joint torques (S, 6) the arm needs to follow (q, qd, qdd) exactly, contacts aside."""
-    import mujoco
+    mujoco = load_mujoco()
 
     data = mujoco.MjData(model)
     model.opt.disableflags |= int(mujoco.mjtDisableBit.mjDSBL_CONTACT)
@@ -213,9 +213,7 @@ def _densified(lines: list[np.ndarray], step: float) -> np.ndarray:
 
 def simulate(trajectory: JointTrajectory, *, tolerance: float = DEFAULT_TOLERANCE) -> Simulation:
     """Replay ``trajectory`` on the robot's MuJoCo model and measure the ink (see the module doc)."""
-    import mujoco
-    import mujoco.rollout
-
+    mujoco = load_mujoco()
     started = time.perf_counter()
     robot = trajectory.robot
     model = build(robot)

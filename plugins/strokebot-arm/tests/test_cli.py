@@ -84,3 +84,23 @@ def test_the_installed_strokebot_lists_the_commands():
     strokebot = str(Path(sys.executable).with_name("strokebot"))
     out = subprocess.run([strokebot, "--help"], capture_output=True, text=True, check=True).stdout
     assert "simulate" in out and "robots" in out and "broken" not in out
+
+
+def test_without_offscreen_opengl_the_preview_has_the_path_only(tmp_path, square):
+    """MuJoCo cannot import with a MUJOCO_GL whose libraries are missing: strokebot-arm imports it
+    without rendering, simulates, and says what to install."""
+    import ctypes.util
+    import os
+
+    if ctypes.util.find_library("OSMesa"):
+        pytest.skip("OSMesa is installed here: MUJOCO_GL=osmesa would render")
+    square.to_json(tmp_path / "square.json")
+    strokebot = str(Path(sys.executable).with_name("strokebot"))
+    result = subprocess.run([strokebot, "simulate", str(tmp_path / "square.json"), "--preview", str(tmp_path / "sim.png")],
+                            capture_output=True, text=True, env={**os.environ, "MUJOCO_GL": "osmesa"})
+    assert result.returncode == 0, result.stderr
+    assert "tracking error max" in result.stdout
+    assert "without the arm's render: no offscreen OpenGL" in result.stderr and "libosmesa6" in result.stderr
+    from PIL import Image
+
+    assert Image.open(tmp_path / "sim.png").width < 700  # the page panel alone
