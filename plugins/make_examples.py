@@ -2,10 +2,11 @@
 
     python plugins/make_examples.py        (after bash plugins/test-all.sh has installed the plugins)
 
-Writes plugins/vpype-strokebot/example.png, plugins/strokebot-dxf/example.png and
-plugins/inkscape/example.png. Each runs the pipeline its README shows, with the real tool: vpype's
-command line, strokebot's command line read back by ezdxf, and Inkscape running the extension
-(skipped, with a message, where Inkscape or xvfb-run is missing). Inputs are drawn here with a
+Writes plugins/vpype-strokebot/example.png, plugins/strokebot-dxf/example.png,
+plugins/inkscape/example.png and plugins/strokebot-arm/example.png. Each runs the pipeline its
+README shows, with the real tool: vpype's command line, strokebot's command line read back by ezdxf,
+Inkscape running the extension (skipped, with a message, where Inkscape or xvfb-run is missing),
+and `strokebot simulate` on the bundled word photo, its preview being the picture. Inputs are drawn here with a
 Hershey single-stroke font and a thick pen, on a textured page.
 """
 
@@ -132,9 +133,16 @@ def inkscape_example(work: Path) -> None:
     side_by_side(letters, Image.open(work / "traced.png").convert("RGB"), PLUGINS / "inkscape" / "example.png")
 
 
+def arm_example(work: Path) -> None:
+    photo = PLUGINS.parent / "samples" / "word-photo.jpg"
+    target = PLUGINS / "strokebot-arm" / "example.png"
+    run(BIN / "strokebot", "simulate", photo, "--preview", target, cwd=work)
+    print(f"wrote {target.relative_to(PLUGINS.parent)} ({target.stat().st_size // 1024} KiB)")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="strokebot-examples-") as folder:
-        for example in (vpype_example, dxf_example, inkscape_example):
+        for example in (vpype_example, dxf_example, inkscape_example, arm_example):
             work = Path(folder) / example.__name__
             work.mkdir()
             example(work)

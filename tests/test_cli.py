@@ -163,3 +163,80 @@ def test_polarity_choices_match_the_library():
     from strokebot.imaging import POLARITIES as LIBRARY
 
     assert POLARITIES == LIBRARY
+
+
+# -- commands added by plugins (the strokebot.commands entry-point group) ----------------------------
+
+PLUGIN_MODULE = '''
+import click
+
+@click.command()
+@click.argument("word")
+def hello(word):
+    """Say hello from a plugin."""
+    click.echo(f"hello {word}")
+
+not_a_command = 42
+'''
+
+
+@pytest.fixture
+def plugin_entries(tmp_path, monkeypatch):
+    """Entry points of a fake plugin (a real module on sys.path), in place of the installed ones."""
+    import importlib.metadata
+
+    import strokebot.cli as cli_module
+
+    (tmp_path / "fake_strokebot_plugin.py").write_text(PLUGIN_MODULE)
+    (tmp_path / "broken_strokebot_plugin.py").write_text("import no_such_module_anywhere\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entries = {}
+
+    def register(name: str, value: str) -> None:
+        entries[name] = importlib.metadata.EntryPoint(name=name, value=value, group=cli_module.COMMAND_GROUP)
+
+    monkeypatch.setattr(cli_module, "plugin_commands",
+                        lambda: {n: e for n, e in entries.items() if n not in cli_module.COMMANDS})
+    return register
+
+
+def test_a_plugin_adds_a_command(plugin_entries):
+    plugin_entries("hello", "fake_strokebot_plugin:hello")
+    result = run("hello", "world")
+    assert result.exit_code == 0 and result.stdout == "hello world\n"
+    listing = run("--help")
+    assert "hello" in listing.stdout and "Say hello from a plugin." in listing.stdout
+
+
+@pytest.mark.parametrize("target, error", [
+    ("broken_strokebot_plugin:anything", "ModuleNotFoundError: No module named 'no_such_module_anywhere'"),
+    ("fake_strokebot_plugin:not_a_command", "TypeError: fake_strokebot_plugin:not_a_command is a int, not a click command"),
+    ("fake_strokebot_plugin:missing", "AttributeError"),
+])
+def test_a_broken_plugin_is_a_broken_entry_not_a_crash(plugin_entries, target, error):
+    plugin_entries("hello", target)
+    listing = run("--help")
+    assert listing.exit_code == 0 and "hello" in listing.stdout and "(broken:" in listing.stdout
+    assert "trace" in listing.stdout
+    helped = run("hello", "--help")
+    assert helped.exit_code == 0 and error in helped.stdout and "Traceback" in helped.stdout  # the details, on request
+    ran = run("hello", "world")
+    assert ran.exit_code == 70
+    assert ran.stderr.startswith("strokebot: error: command 'hello' from") and error in ran.stderr
+    assert len(ran.stderr.strip().splitlines()) == 1
+    assert run("formats").exit_code == 0  # the rest of the tool works
+
+
+def test_a_plugin_cannot_replace_a_built_in_command(plugin_entries):
+    plugin_entries("trace", "fake_strokebot_plugin:hello")
+    result = run("trace", "--help")
+    assert result.exit_code == 0 and "Trace glyph images" in result.stdout
+
+
+def test_simulate_without_its_plugin_says_what_to_install(plugin_entries):
+    result = run("simulate", "word.png", "--robot", "ur5e-table")
+    assert result.exit_code == 2
+    assert result.stderr == ("strokebot: error: 'strokebot simulate' comes with the strokebot-arm plugin, which is not "
+                             "installed: pip install strokebot-arm (from a strokebot checkout: pip install -e "
+                             "plugins/strokebot-arm)\n")
+    assert run("nonsense").exit_code == 2  # an unknown command is still click's usage error

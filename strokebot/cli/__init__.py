@@ -3,20 +3,27 @@
 Each command is a thin click wrapper around one library function; commands are imported only when
 run, so ``strokebot --help`` and a trace never import torch. Errors a user can cause print one line
 on stderr and exit with the code :mod:`strokebot.errors` documents.
+
+Plugins add commands through the ``strokebot.commands`` entry-point group (name: the command,
+value: ``module:click_command``), loaded only when listed or run, as vpype plugins add theirs. A
+plugin that fails to load shows as a broken command whose help holds the error, and the rest of the
+tool works; a built-in command of the same name always wins.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import os
 import sys
+import traceback
 
 import click
 
 from strokebot import __version__
-from strokebot.errors import EXIT_BUG, EXIT_INTERRUPTED, StrokebotError
+from strokebot.errors import EXIT_BUG, EXIT_INTERRUPTED, StrokebotError, UsageError
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "COMMANDS", "COMMAND_GROUP", "PLUGIN_COMMANDS", "plugin_commands"]
 
 #: Command name -> "module:attribute", imported on demand.
 COMMANDS = {
@@ -27,6 +34,27 @@ COMMANDS = {
     "formats": "strokebot.cli.export:formats",
     "profiles": "strokebot.cli.export:profiles",
 }
+
+#: Entry-point group through which plugins add commands.
+COMMAND_GROUP = "strokebot.commands"
+
+#: Commands of strokebot's own plugin packages: run without the package, they say what to install.
+PLUGIN_COMMANDS = {"simulate": "strokebot-arm", "robots": "strokebot-arm"}
+
+
+class PluginError(StrokebotError):
+    """A plugin's command that fails to load: a bug in the plugin, reported in one line."""
+
+    exit_code = EXIT_BUG
+
+
+def plugin_commands() -> dict[str, importlib.metadata.EntryPoint]:
+    """Commands registered by installed plugins, by name (built-in names excluded), not yet imported."""
+    found: dict[str, importlib.metadata.EntryPoint] = {}
+    for entry in importlib.metadata.entry_points(group=COMMAND_GROUP):
+        if entry.name not in COMMANDS:
+            found.setdefault(entry.name, entry)
+    return found
 
 
 class LazyGroup(click.Group):
@@ -68,12 +96,12 @@ class LazyGroup(click.Group):
         sys.exit(code)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(set(COMMANDS) | set(plugin_commands()))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
         if target is None:
-            return None
+            return _plugin_command(name)
         module, attribute = target.split(":")
         try:
             return getattr(importlib.import_module(module), attribute)
@@ -89,6 +117,38 @@ def _line(text: str) -> str:
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
     """A warning from any library as one line, like strokebot's errors, not Python's two."""
     click.echo(f"strokebot: warning: {_line(str(message))} ({category.__name__} in {os.path.basename(filename)})", err=True)
+
+
+def _plugin_command(name: str) -> click.Command | None:
+    """The plugin command ``name``; a stand-in that explains when it is broken or its plugin is not installed."""
+    entry = plugin_commands().get(name)
+    if entry is None:
+        package = PLUGIN_COMMANDS.get(name)
+        if package is None:
+            return None
+
+        def missing() -> None:
+            raise UsageError(f"'strokebot {name}' comes with the {package} plugin, which is not installed: "
+                             f"pip install {package} (from a strokebot checkout: pip install -e plugins/{package})")
+
+        return click.Command(name, callback=missing, help=f"(needs the {package} plugin)", short_help=f"(needs {package})",
+                             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+    origin = entry.dist.name if entry.dist else entry.value
+    try:
+        command = entry.load()
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{entry.value} is a {type(command).__name__}, not a click command")
+        return command
+    except Exception as error:  # a plugin may fail in any way; it must not take the tool down
+        details = "".join(traceback.format_exception(error)).rstrip()
+        reason = f"{type(error).__name__}: {error}"
+
+        def run() -> None:
+            raise PluginError(f"command {name!r} from {origin} is broken: {reason}")
+
+        return click.Command(name, callback=run, short_help=f"(broken: {reason})",
+                             help=f"(broken: the plugin {origin} failed to load)\n\n\b\n{details}",
+                             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 
 
 def _broken(name: str, error: Exception) -> click.Command:
