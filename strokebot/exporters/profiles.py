@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
+import math
 import os
 import re
 import string
@@ -24,7 +25,10 @@ from typing import Any
 from strokebot.errors import UsageError
 from strokebot.units import UNITS
 
-__all__ = ["Profile", "load_profiles", "get_profile", "user_profile_paths", "ENV_PROFILES", "TEMPLATES", "DWELL_UNITS"]
+__all__ = [
+    "Profile", "load_profiles", "get_profile", "user_profile_paths", "ENV_PROFILES", "TEMPLATES", "DWELL_UNITS",
+    "MACHINE_SETTINGS",
+]
 
 #: Environment variable naming extra profile files (separated like PATH).
 ENV_PROFILES = "STROKEBOT_PROFILES"
@@ -58,6 +62,20 @@ _SETTINGS = {
     "info": str,
     "extends": str,
 }
+#: The machine's limits a profile names for the plot-time estimate (rates in mm/min, accelerations in
+#: mm/s²), each with the GRBL setting that holds it. The firmware has the last word: these say what
+#: the estimate in the G-code header assumes, and the header names them so a user can compare.
+MACHINE_SETTINGS = {
+    "max_rate_x": "$110",
+    "max_rate_y": "$111",
+    "max_rate_z": "$112",
+    "acceleration_x": "$120",
+    "acceleration_y": "$121",
+    "acceleration_z": "$122",
+}
+#: default_values that must be numbers wherever they appear (feeds, pen positions, dwells, power).
+NUMERIC_VALUES = ("feed", "travel_feed", "plunge_feed", "z_up", "z_touch", "z_full", "dwell_down", "dwell_up",
+                  "pen_up", "pen_down", "s_min", "s_max")
 _ALIASES = {"invert_y": "vertical_flip", "invert_x": "horizontal_flip"}  # vpype-gcode's newer names
 DWELL_UNITS = {"s": 1.0, "ms": 1000.0}
 
@@ -78,6 +96,9 @@ class Profile:
         dwell_unit: ``s`` (GRBL) or ``ms`` (Marlin, Klipper): how ``{dwell_down}``/``{dwell_up}`` are written.
         max_line_length: longest line the firmware takes (GRBL: 79), or None.
         info: a note for the user, written into the header comments.
+        max_rate_x, max_rate_y, max_rate_z: top speed of each axis in mm/min (GRBL ``$110``-``$112``),
+            for the plot-time estimate; None where the profile does not say (see :data:`MACHINE_SETTINGS`).
+        acceleration_x, acceleration_y, acceleration_z: in mm/s² (GRBL ``$120``-``$122``), likewise.
     """
 
     name: str
@@ -94,6 +115,12 @@ class Profile:
     dwell_unit: str = "s"
     max_line_length: int | None = None
     info: str = ""
+    max_rate_x: float | None = None
+    max_rate_y: float | None = None
+    max_rate_z: float | None = None
+    acceleration_x: float | None = None
+    acceleration_y: float | None = None
+    acceleration_z: float | None = None
     default_values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     templates: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
@@ -117,6 +144,8 @@ class Profile:
                 if not isinstance(value, dict):
                     raise UsageError(f"{where}: default_values must be a table")
                 fields[key] = dict(value)
+            elif key in MACHINE_SETTINGS:
+                fields[key] = _machine_setting(where, key, value)
             elif key in _SETTINGS:
                 expected = _SETTINGS[key]
                 if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
@@ -124,13 +153,24 @@ class Profile:
                 if key != "extends":
                     fields[key] = value
             else:
-                known = ", ".join(sorted(set(TEMPLATES) | set(_SETTINGS) | set(_ALIASES) | {"default_values"}))
+                known = ", ".join(sorted(set(TEMPLATES) | set(_SETTINGS) | set(MACHINE_SETTINGS) | set(_ALIASES)
+                                         | {"default_values"}))
                 raise UsageError(f"{where}: unknown field {key!r} (known fields: {known})")
         profile = cls(name=name, source=source, templates=templates, **fields)
         if profile.unit not in UNITS:
             raise UsageError(f"{where}: unknown unit {profile.unit!r} (known units: {', '.join(UNITS)})")
         if profile.dwell_unit not in DWELL_UNITS:
             raise UsageError(f"{where}: dwell_unit must be 's' or 'ms', got {profile.dwell_unit!r}")
+        for key in ("scale_x", "scale_y", "offset_x", "offset_y"):
+            if not math.isfinite(getattr(profile, key)) or (key.startswith("scale") and getattr(profile, key) == 0):
+                raise UsageError(f"{where}: {key} must be a finite number{' other than 0' if key.startswith('scale') else ''}, "
+                                 f"got {getattr(profile, key)!r}")
+        if profile.max_line_length is not None and profile.max_line_length < 1:
+            raise UsageError(f"{where}: max_line_length must be a positive number of characters, got {profile.max_line_length}")
+        for key in NUMERIC_VALUES:
+            value = profile.default_values.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+                raise UsageError(f"{where}: default_values.{key} must be a number, got {value!r}")
         return profile
 
     def to_toml(self) -> str:
@@ -143,6 +183,11 @@ class Profile:
             if key == "extends" or value is None or (key not in always and value == defaults.get(key)):
                 continue
             lines.append(f"{key} = {_toml_value(value)}")
+        machine = [(key, getattr(self, key)) for key in MACHINE_SETTINGS if getattr(self, key) is not None]
+        if machine:
+            lines.append("# What the plot-time estimate assumes of the machine (mm/min, mm/s²): set them to your")
+            lines.append("# firmware's, e.g. GRBL's " + " ".join(f"{MACHINE_SETTINGS[k]}" for k, _ in machine) + " (shown by $$).")
+            lines.extend(f"{key} = {_toml_value(value)}" for key, value in machine)
         if self.default_values:
             items = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in self.default_values.items())
             lines.append(f"default_values = {{ {items} }}")
@@ -160,6 +205,13 @@ class Profile:
                 if field is not None:
                     used.add(re.split(r"[.\[]", field, maxsplit=1)[0])
         return used
+
+
+def _machine_setting(where: str, key: str, value: Any) -> float:
+    unit = "a rate in mm/min" if key.startswith("max_rate") else "an acceleration in mm/s²"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
+        raise UsageError(f"{where}: {key} must be {unit} above 0 (GRBL {MACHINE_SETTINGS[key]}), got {value!r}")
+    return float(value)
 
 
 def _toml_key(key: str) -> str:
