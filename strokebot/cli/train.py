@@ -76,6 +76,9 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
 
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    from strokebot.output import check_writable
+
+    check_writable(out)  # a device, a pipe, a loop, a name too long or a read-only folder: now, not after training
     # The config defaults are the bundled model's recipe.
     model_config = dataclasses.replace(
         ModelConfig(), name=name,

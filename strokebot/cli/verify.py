@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -33,8 +34,11 @@ def read_drawing(path: Path):
             f"{path}: this strokebot cannot read drawings (strokebot.exporters.trajectory.read_trajectory is "
             "missing); verify the image itself instead, without --drawing"
         ) from None
-    if not path.is_file():
+    from strokebot.paths import readable_file
+
+    if not os.path.lexists(path):
         raise DrawingError(f"{path}: no such drawing file")
+    readable_file(path, what="drawing file", error=DrawingError)
     try:
         return read_trajectory(path)
     except StrokebotError:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from strokebot.errors import UsageError
+from strokebot.paths import read_text
 from strokebot.units import UNITS
 
 __all__ = [
@@ -265,9 +266,9 @@ def load_profiles(profiles_file: str | Path | None = None) -> dict[str, Profile]
     paths = user_profile_paths() + ([Path(profiles_file)] if profiles_file is not None else [])
     for path in paths:
         try:
-            sources.append((str(path), path.read_text("utf-8")))
-        except OSError as error:
-            raise UsageError(f"cannot read profiles file {path} ({error.strerror or error})") from None
+            sources.append((str(path), read_text(path, what="profiles file")))
+        except UsageError as error:  # a pipe, a device, a loop, binary data: "cannot read", and why
+            raise UsageError(f"cannot read profiles file {error}") from None
     raw: dict[str, tuple[dict[str, Any], str]] = {}
     profiles: dict[str, Profile] = {}
     for source, text in sources:
