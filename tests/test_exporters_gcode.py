@@ -388,7 +388,7 @@ def test_slower_machine_settings_give_a_longer_estimate(tmp_path):
     path.write_text('[stock]\nextends = "grbl-servo"\n' + "".join(f"{k} = {v}\n" for k, v in options.items()))
     assert header_estimate(to_gcode(drawing, "stock", profiles_file=path)) == header_estimate(text)
     assert header_estimate(to_gcode(drawing, "grbl-servo", acceleration=10)) > fast  # the older option: X and Y
-    with pytest.raises(UsageError, match="option max_rate_x must be positive, got -5"):
+    with pytest.raises(UsageError, match="option max_rate_x must be above 0 mm/min, got -5"):
         to_gcode(drawing, "grbl-servo", max_rate_x=-5)
 
 

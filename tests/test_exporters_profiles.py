@@ -43,9 +43,10 @@ def test_user_profiles_from_config_env_and_file_in_that_order(tmp_path, monkeypa
         ('[p]\ndwell_unit = "min"', "dwell_unit must be 's' or 'ms'"),
         ('[p]\nextends = "nothing"', "extends unknown profile 'nothing'"),
         ('[p]\nvertical_flip = "yes"', "vertical_flip has the wrong type"),
-        ("[p]\nmax_rate_x = -5", r"max_rate_x must be a rate in mm/min above 0 \(GRBL \$110\), got -5"),
-        ("[p]\nacceleration_y = 0", r"acceleration_y must be an acceleration in mm/s² above 0 \(GRBL \$121\), got 0"),
-        ("[p]\nmax_rate_z = nan", r"max_rate_z must be a rate in mm/min above 0 \(GRBL \$112\), got nan"),
+        ("[p]\nmax_rate_x = -5", r"max_rate_x must be a rate in mm/min above 0 and at most 1000000 \(GRBL \$110\), got -5"),
+        ("[p]\nacceleration_y = 0", r"acceleration_y must be an acceleration in mm/s² above 0 .*\(GRBL \$121\), got 0"),
+        ("[p]\nmax_rate_z = nan", r"max_rate_z must be a rate in mm/min above 0 .*\(GRBL \$112\), got nan"),
+        ("[p]\nmax_rate_y = 1e30", r"max_rate_y must be a rate in mm/min above 0 and at most 1000000 .*got 1e\+30"),
         ("[p]\nacceleration_x = inf", "acceleration_x must be an acceleration"),
         ('[p]\nmax_rate_y = "fast"', "max_rate_y must be a rate in mm/min above 0 .* got 'fast'"),
         ("[p]\nmax_rate_y = true", "max_rate_y must be a rate"),
@@ -74,7 +75,7 @@ def test_bad_profile_values_are_one_line_errors_from_the_command_line(tmp_path):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2
         assert result.stderr == (f"strokebot: error: profile 'mine' ({path}): max_rate_x must be a rate in mm/min above 0 "
-                                 "(GRBL $110), got -500\n")
+                                 "and at most 1000000 (GRBL $110), got -500\n")
 
 
 def test_the_machine_settings_show_with_the_profile_and_pass_to_a_user_profile(tmp_path):

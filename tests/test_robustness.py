@@ -60,8 +60,9 @@ def table() -> dict[str, dict]:
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
         if len(cells) != 5 or not re.fullmatch(r"[a-z0-9-]+", cells[0]) or not cells[4].isdigit():
             continue
-        ident, _, command, message, code = cells
+        ident, what, command, message, code = cells
         rows[ident] = {
+            "what": what,
             "command": command.split("`")[1],
             "pieces": message.strip("`").split(" … "),
             "code": int(code),
@@ -74,6 +75,19 @@ ROWS = table()
 
 def row(ident: str) -> dict:
     return ROWS[ident]
+
+
+def test_the_option_table_sweeps_every_command_and_every_kind_of_bad_value():
+    section = TABLE.read_text().split("## Every bad option value", 1)[1].split("\n## ", 1)[0]
+    options = [ROWS[ident] for ident in re.findall(r"^\| ([a-z0-9-]+) \|", section, re.MULTILINE) if ident in ROWS]
+    assert len(options) >= 80
+    assert {row["command"].split()[1] for row in options} >= {"trace", "verify", "train", "evaluate", "formats", "profiles"}
+    kinds = " ".join(row["what"] for row in options)
+    for kind in ("negative", "zero", "NaN", "infinite", "huge", "unit", "empty"):
+        assert kind in kinds, kind
+    exporters = {re.search(r"--to (\w+)", row["command"])[1] if "--to " in row["command"] else "gcode"
+                 for row in options if " -O " in row["command"]}
+    assert exporters >= {"gcode", "svg", "png", "json", "csv", "hpgl", "stroke3", "stroke5"}
 
 
 def test_the_table_lists_every_bad_input_of_the_issue():
@@ -170,6 +184,8 @@ def bad_files(tmp_path: Path) -> Path:
     (odd / "b.png").symlink_to("b.png")
     os.mkfifo(odd / "c.png")
     (odd / "d.png").symlink_to("/dev/zero")
+    (folder / "slow.toml").write_text('[slow]\nextends = "grbl-servo"\nmax_rate_x = -500\n')
+    (folder / "nan.toml").write_text('[nan]\nextends = "grbl-servo"\nacceleration_x = nan\n')
     return folder
 
 

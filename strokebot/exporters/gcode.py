@@ -33,17 +33,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from strokebot.errors import ExportError, UsageError
-from strokebot.exporters import Exporter, fixed, in_millimetres, number, pen_width_mm
+from strokebot.exporters import Exporter, fixed, flag, in_millimetres, number, pen_width_mm
 from strokebot.exporters.profiles import (
     DWELL_UNITS,
     ENV_PROFILES,
     MACHINE_SETTINGS,
+    MAX_ACCELERATION,
+    MAX_RATE,
     Profile,
     get_profile,
     load_profiles,
     user_profile_paths,
 )
-from strokebot.units import UNITS
+from strokebot.units import LONGEST, UNITS
 
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing
@@ -72,6 +74,9 @@ PLACEHOLDERS = frozenset(
 
 _EXPONENT = re.compile(r"[0-9.][eE][+-]?[0-9]")
 
+#: The longest dwell, in seconds, and the farthest pen height from Z0, in mm.
+MAX_DWELL = 3600.0
+MAX_Z = 1000.0
 # Corner handling for the plot-time estimate: GRBL's default $11.
 _JUNCTION_DEVIATION = 0.01  # mm
 _WORD = re.compile(r"([A-Z])\s*([-+]?(?:\d+\.?\d*|\.\d+))")
@@ -94,8 +99,8 @@ class _Number(float):
         return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
-def _number(name: str, value: Any) -> _Number:
-    return _Number(number(name, value))
+def _number(name: str, value: Any, **limits: Any) -> _Number:
+    return _Number(number(name, value, **limits))
 
 
 def to_gcode(
@@ -138,29 +143,33 @@ def to_gcode(
         ExportError: a line longer than the firmware takes, or a number the template wrote in exponent notation.
     """
     chosen = profile if isinstance(profile, Profile) else get_profile(profile, profiles_file)
-    limits = {key: number(key, values.pop(key), positive=True) for key in MACHINE_SETTINGS if key in values}
+    limits = {key: _machine_setting(key, values.pop(key)) for key in MACHINE_SETTINGS if key in values}
     if acceleration is not None:
-        xy = number("acceleration", acceleration, positive=True)
+        xy = _machine_setting("acceleration", acceleration)
         limits = {"acceleration_x": xy, "acceleration_y": xy, **limits}
     chosen = dataclasses.replace(chosen, **limits)
     params = _parameters(chosen, values)
+    order, comments = flag("order", order), flag("comments", comments)
     page = in_millimetres(drawing)
     width = pen_width_mm(page, pen_width)
-    tolerance = width / 2 if simplify is None or simplify is True else _number("simplify", simplify or 0.0)
-    if tolerance < 0:
-        raise UsageError(f"simplify must be a tolerance >= 0 in mm, got {simplify!r}")
+    if simplify is None or simplify is True:
+        tolerance = width / 2
+    else:
+        tolerance = 0.0 if simplify is False else number("simplify", simplify, minimum=0, maximum=LONGEST, unit="mm", length=True)
     points_before = sum(len(s) for s in page.strokes)
     if tolerance > 0:
         page = page.simplified(tolerance)
     travel_before = page.travel_length
     if order:
         page = page.reordered()
-    page_w = page.width if page_width is None else number("page_width", page_width, positive=True)
-    page_h = page.height if page_height is None else number("page_height", page_height, positive=True)
-    flip = chosen.vertical_flip if vertical_flip is None else bool(vertical_flip)
+    size = {"positive": True, "maximum": LONGEST, "unit": "mm", "length": True}
+    page_w = page.width if page_width is None else number("page_width", page_width, **size)
+    page_h = page.height if page_height is None else number("page_height", page_height, **size)
+    flip = chosen.vertical_flip if vertical_flip is None else flag("vertical_flip", vertical_flip)
     per_mm = 1.0 / UNITS[chosen.unit]
-    origin_x = chosen.offset_x if offset_x is None else float(_number("offset_x", offset_x)) * per_mm
-    origin_y = chosen.offset_y if offset_y is None else float(_number("offset_y", offset_y)) * per_mm
+    place = {"minimum": -LONGEST, "maximum": LONGEST, "unit": "mm", "length": True}
+    origin_x = chosen.offset_x if offset_x is None else float(_number("offset_x", offset_x, **place)) * per_mm
+    origin_y = chosen.offset_y if offset_y is None else float(_number("offset_y", offset_y, **place)) * per_mm
 
     def machine(x: float, y: float) -> tuple[float, float]:
         if chosen.horizontal_flip:
@@ -195,6 +204,12 @@ def to_gcode(
     return "".join(line + "\n" for line in header) + body
 
 
+def _machine_setting(name: str, value: Any) -> float:
+    if name.startswith("max_rate"):
+        return number(name, value, positive=True, maximum=MAX_RATE, unit="mm/min")
+    return number(name, value, positive=True, maximum=MAX_ACCELERATION, unit="mm/s²")
+
+
 def _parameters(profile: Profile, values: Mapping[str, Any]) -> dict[str, Any]:
     """The profile's default_values with ``values`` applied, checked."""
     unknown = sorted(set(values) - set(profile.default_values))
@@ -202,17 +217,30 @@ def _parameters(profile: Profile, values: Mapping[str, Any]) -> dict[str, Any]:
         known = ", ".join(list(GcodeExporter.options) + sorted(profile.default_values))
         raise UsageError(f"format 'gcode' with profile {profile.name!r} has no option {unknown[0]!r} (known options: {known})")
     params = {**profile.default_values, **values}
-    for name in (*_FEEDS, *_LENGTHS, *_DWELLS, "pen_up", "pen_down", "s_min", "s_max"):
-        if name in params:
-            params[name] = _number(name, params[name])
     for name in _FEEDS:
-        if name in params and not params[name] > 0:
-            raise UsageError(f"G-code option {name} must be a positive feed in mm/min, got {params[name]}")
+        if name in params:
+            params[name] = _number(name, params[name], positive=True, maximum=MAX_RATE, unit="mm/min")
+    for name in _LENGTHS:
+        if name in params:
+            params[name] = _number(name, params[name], minimum=-MAX_Z, maximum=MAX_Z, unit="mm", length=True)
     for name in _DWELLS:
-        if name in params and params[name] < 0:
-            raise UsageError(f"G-code option {name} must be seconds >= 0, got {params[name]}")
+        if name in params:
+            params[name] = _number(name, params[name], minimum=0, maximum=MAX_DWELL, unit="seconds")
+    # GRBL answers a negative S with error 4; a hobby servo turns through 180 degrees at most.
+    angle = profile.firmware in ("marlin", "klipper")
+    for name in ("pen_up", "pen_down", "s_min", "s_max"):
+        if name in params:
+            top = 180.0 if angle and name.startswith("pen") else MAX_RATE
+            params[name] = _number(name, params[name], minimum=0, maximum=top, unit="degrees" if top == 180 else "")
     if "s_min" in params and "s_max" in params and params["s_max"] < params["s_min"]:
-        raise UsageError(f"s_max ({params['s_max']}) must not be below s_min ({params['s_min']})")
+        raise UsageError(f"option s_max ({params['s_max']:g}) must not be below s_min ({params['s_min']:g})")
+    if all(name in params for name in _LENGTHS):
+        up, touch, full = (params[name] for name in _LENGTHS)
+        if up == touch:
+            raise UsageError(f"option z_up must differ from z_touch ({touch:g} mm): the pen would never lift")
+        if (up - touch) * (touch - full) < 0:
+            raise UsageError(f"option z_full ({full:g} mm) must be on the other side of z_touch ({touch:g} mm) from "
+                             f"z_up ({up:g} mm): full pressure presses the pen into the paper, not away from it")
     return params
 
 

@@ -28,7 +28,7 @@ from strokebot.units import UNITS
 
 __all__ = [
     "Profile", "load_profiles", "get_profile", "user_profile_paths", "ENV_PROFILES", "TEMPLATES", "DWELL_UNITS",
-    "MACHINE_SETTINGS",
+    "MACHINE_SETTINGS", "MAX_RATE", "MAX_ACCELERATION",
 ]
 
 #: Environment variable naming extra profile files (separated like PATH).
@@ -74,6 +74,10 @@ MACHINE_SETTINGS = {
     "acceleration_y": "$121",
     "acceleration_z": "$122",
 }
+#: The fastest rate (mm/min) and the highest acceleration (mm/s²) a profile or an option may name:
+#: 16.7 m/s and 100 g, which no plotter comes near; a larger number is a typo.
+MAX_RATE = 1_000_000.0
+MAX_ACCELERATION = 1_000_000.0
 #: default_values that must be numbers wherever they appear (feeds, pen positions, dwells, power).
 NUMERIC_VALUES = ("feed", "travel_feed", "plunge_feed", "z_up", "z_touch", "z_full", "dwell_down", "dwell_up",
                   "pen_up", "pen_down", "s_min", "s_max")
@@ -209,9 +213,10 @@ class Profile:
 
 
 def _machine_setting(where: str, key: str, value: Any) -> float:
-    unit = "a rate in mm/min" if key.startswith("max_rate") else "an acceleration in mm/s²"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
-        raise UsageError(f"{where}: {key} must be {unit} above 0 (GRBL {MACHINE_SETTINGS[key]}), got {value!r}")
+    unit, top = ("a rate in mm/min", MAX_RATE) if key.startswith("max_rate") else ("an acceleration in mm/s²", MAX_ACCELERATION)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and 0 < value <= top):
+        raise UsageError(f"{where}: {key} must be {unit} above 0 and at most {top:.0f} (GRBL {MACHINE_SETTINGS[key]}), "
+                         f"got {value!r}")
     return float(value)
 
 
