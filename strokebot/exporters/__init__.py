@@ -42,6 +42,7 @@ __all__ = [
     "fixed",
     "number",
     "flag",
+    "check_pen_heights",
 ]
 
 GROUP = "strokebot.exporters"
@@ -122,6 +123,22 @@ def number(name: str, value: Any, *, minimum: float | None = None, positive: boo
     if maximum is not None and value > maximum:
         raise UsageError(f"option {name} must be at most {fixed(maximum, 6)}{per}, got {value!r}")
     return float(value)
+
+
+def check_pen_heights(z_up: float, z_touch: float, z_full: float) -> None:
+    """Refuse pen heights (mm) that never lift the pen, or press it away from the paper.
+
+    z_up lifts, z_touch touches, z_full presses: z_full lies on the other side of z_touch from z_up
+    (or on it), whichever way the machine's Z axis points.
+
+    Raises:
+        UsageError: ``z_up`` equal to ``z_touch``, or ``z_full`` on the lifting side.
+    """
+    if z_up == z_touch:
+        raise UsageError(f"option z_up must differ from z_touch ({z_touch:g} mm): the pen would never lift")
+    if (z_up - z_touch) * (z_touch - z_full) < 0:
+        raise UsageError(f"option z_full ({z_full:g} mm) must be on the other side of z_touch ({z_touch:g} mm) from "
+                         f"z_up ({z_up:g} mm): full pressure presses the pen into the paper, not away from it")
 
 
 def flag(name: str, value: Any) -> bool:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from strokebot.errors import ExportError, UsageError
-from strokebot.exporters import Exporter, fixed, flag, in_millimetres, number, pen_width_mm
+from strokebot.exporters import Exporter, check_pen_heights, fixed, flag, in_millimetres, number, pen_width_mm
 from strokebot.exporters.profiles import (
     DWELL_UNITS,
     ENV_PROFILES,
@@ -235,12 +235,7 @@ def _parameters(profile: Profile, values: Mapping[str, Any]) -> dict[str, Any]:
     if "s_min" in params and "s_max" in params and params["s_max"] < params["s_min"]:
         raise UsageError(f"option s_max ({params['s_max']:g}) must not be below s_min ({params['s_min']:g})")
     if all(name in params for name in _LENGTHS):
-        up, touch, full = (params[name] for name in _LENGTHS)
-        if up == touch:
-            raise UsageError(f"option z_up must differ from z_touch ({touch:g} mm): the pen would never lift")
-        if (up - touch) * (touch - full) < 0:
-            raise UsageError(f"option z_full ({full:g} mm) must be on the other side of z_touch ({touch:g} mm) from "
-                             f"z_up ({up:g} mm): full pressure presses the pen into the paper, not away from it")
+        check_pen_heights(*(params[name] for name in _LENGTHS))
     return params
 
 

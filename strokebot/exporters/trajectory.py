@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from strokebot.errors import UsageError
-from strokebot.exporters import Exporter, flag, in_millimetres, number, pen_width_mm
+from strokebot.exporters import Exporter, check_pen_heights, flag, in_millimetres, number, pen_width_mm
 from strokebot.exporters.profiles import MAX_ACCELERATION, MAX_RATE
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ class _Frame:
         self.z_up = number("z_up", z_up, **height)
         self.z_touch = number("z_touch", z_touch, **height)
         self.z_full = number("z_full", z_full, **height)
+        check_pen_heights(self.z_up, self.z_touch, self.z_full)
 
     def x(self, x: float) -> float:
         return x * self.scale
