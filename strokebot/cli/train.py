@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import click
@@ -79,6 +80,8 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
     from strokebot.output import check_writable
 
     check_writable(out)  # a device, a pipe, a loop, a name too long or a read-only folder: now, not after training
+    if snapshots is not None and os.path.lexists(snapshots) and not os.path.isdir(snapshots):
+        raise UsageError(f"--snapshots {snapshots}: not a folder (a picture per epoch goes into it)")
     _check_device(device)
     # The config defaults are the bundled model's recipe.
     model_config = dataclasses.replace(
