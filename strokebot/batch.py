@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strokebot.errors import StrokebotError, UsageError
+from strokebot.paths import real
 
 if TYPE_CHECKING:
     from strokebot.jobs import TraceResult, TraceSettings
@@ -127,7 +128,7 @@ def _check_collisions(sources: Sequence[Path], formats: Sequence[str], output: s
                 continue
             folder = folders.get(destination.parent)
             if folder is None:
-                folder = folders[destination.parent] = str(destination.parent.resolve())
+                folder = folders[destination.parent] = str(real(destination.parent))
             key = os.path.join(folder, destination.name)
             if key in seen:
                 raise UsageError(f"{seen[key]} and {source} would both write {destination}")

@@ -18,6 +18,7 @@ point is ``pen_width * (0.5 + pressure)``: ``pen_width`` is the nominal width, a
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -270,8 +271,11 @@ class Drawing:
         >>> f.units, f.width, f.height, f.strokes[0].end.tolist()
         ('mm', 40.0, 40.0, [40.0, 20.0])
         """
-        if margin < 0:
-            raise UsageError(f"margin must not be negative, got {margin}")
+        for name, value in (("width", width), ("height", height)):
+            if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise UsageError(f"{name} must be a length above 0 mm, got {value!r}")
+        if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
+            raise UsageError(f"margin must be a length of 0 mm or more, got {margin!r}")
         if crop and self.strokes:
             x0, y0, x1, y1 = self.bounds()  # type: ignore[misc]
         else:
@@ -279,12 +283,12 @@ class Drawing:
         frame_w, frame_h = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
         per_unit = 25.4 / 96.0 if self.units == "px" else 1.0
         inner = []
-        if width is not None:
-            inner.append((width - 2 * margin) / frame_w)
-        if height is not None:
-            inner.append((height - 2 * margin) / frame_h)
-        if any(s <= 0 for s in inner):
-            raise UsageError(f"margin {margin}mm leaves no room on a {width or height}mm page")
+        for name, side, frame in (("wide", width, frame_w), ("high", height, frame_h)):
+            if side is None:
+                continue
+            if side - 2 * margin <= 0:
+                raise UsageError(f"margin {margin:g} mm on each side leaves no room on a page {side:g} mm {name}")
+            inner.append((side - 2 * margin) / frame)
         scale = min(inner) if inner else per_unit
         page_w = width if width is not None else frame_w * scale + 2 * margin
         page_h = height if height is not None else frame_h * scale + 2 * margin

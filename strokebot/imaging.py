@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from strokebot.errors import ImageError, ResourceError, UsageError
+from strokebot.paths import readable_file, reason
 
 __all__ = [
     "MAX_PIXELS",
@@ -107,22 +107,13 @@ def _check_size(label: str, width: int, height: int, limit: int) -> None:
 
 
 def _read_file(path: Path, limit: int) -> np.ndarray:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ImageError(f"{path}: no such file") from None
-    except OSError as error:
-        raise ImageError(f"{path}: cannot read ({error.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ImageError(f"{path}: is a folder, not an image")
-    if not stat.S_ISREG(info.st_mode):  # a pipe or a device could block or never end
-        raise ImageError(f"{path}: not a regular file")
+    info = readable_file(path, what="image", error=ImageError)  # a pipe or a device could block or never end
     if info.st_size == 0:
         raise ImageError(f"{path}: file is empty")
     try:
         handle = open(path, "rb")  # noqa: SIM115 (closed by the with below); read as decoded, never whole
     except OSError as error:
-        raise ImageError(f"{path}: cannot read ({error.strerror})") from None
+        raise ImageError(f"{path}: {reason(error)}") from None
     try:
         with handle, warnings.catch_warnings():
             # Pillow warns above 89 megapixels (the cap below is what decides) and about damaged

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import numpy as np
 
 from strokebot.checkpoint import DEFAULT_MODEL, ModelFile, read_model
 from strokebot.errors import ModelError
+from strokebot.paths import readable_file, real
 
 __all__ = ["Model", "GestureArrays", "load_model"]
 
@@ -160,10 +162,9 @@ def load_model(path: str | Path | None = None) -> Model:
         ModelError: the file is missing, damaged or not a strokebot model.
     """
     path = Path(path) if path is not None else DEFAULT_MODEL
-    try:
-        key, stamp = path.resolve(), path.stat().st_mtime
-    except OSError:
-        raise ModelError(f"{path}: model file not found") from None
+    if not os.path.lexists(path):
+        raise ModelError(f"{path}: model file not found")
+    key, stamp = real(path), readable_file(path, what="model file", error=ModelError).st_mtime
     cached = _cache.get(key)
     if cached and cached[0] == stamp:
         return cached[1]

@@ -13,11 +13,13 @@ is traced, so a mistake there is one error, not a folder of skipped files.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from strokebot.errors import StrokebotError, UsageError
+from strokebot.paths import check_output, real, regular_file
 
 __all__ = [
     "IMAGE_SUFFIXES", "TraceSettings", "TraceResult", "expand_inputs", "output_paths", "trace_file", "trace_files",
@@ -77,9 +79,11 @@ def expand_inputs(inputs: Sequence[str | Path], *, recursive: bool = False) -> l
     """Files as given, and the images inside folders (sorted); a missing path raises."""
     found: list[Path] = []
     for entry in map(Path, inputs):
-        if entry.is_dir():
+        if os.path.isdir(entry):  # never raises: a loop or a name too long is reported when it is traced
             pattern = "**/*" if recursive else "*"
-            found.extend(sorted(p for p in entry.glob(pattern) if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES))
+            # Anything named like an image but a folder is traced, so a pipe, a device or a broken link
+            # is reported and skipped rather than passed over in silence.
+            found.extend(sorted(p for p in entry.glob(pattern) if p.suffix.lower() in IMAGE_SUFFIXES and not os.path.isdir(p)))
         else:
             found.append(entry)  # a missing or bad file is reported when it is traced
     return found
@@ -101,6 +105,7 @@ def output_paths(source: Path, formats: Sequence[str], output: str | Path | None
             raise UsageError("-o - (standard output) takes one input and one --to format")
         return [None]
     folder = Path(output)
+    check_output(output)  # a device, a pipe, a symbolic link loop or a name too long
     if folder.is_dir() or output.endswith(("/", "\\")):
         if not folder.is_dir():
             raise UsageError(f"output folder {folder} does not exist")
@@ -112,7 +117,7 @@ def output_paths(source: Path, formats: Sequence[str], output: str | Path | None
 
 def _beside(source: Path, suffix: str) -> Path:
     target = source.with_name(source.stem + suffix)
-    if target.resolve() == source.resolve():  # never overwrite the input (a .png preview of a .png)
+    if real(target) == real(source):  # never overwrite the input (a .png preview of a .png)
         target = source.with_name(source.stem + ".strokes" + suffix)
     return target
 
@@ -252,14 +257,15 @@ def trace_files(
     """
     many = len(sources) > 1
     plan = [(source, output_paths(source, settings.formats, output, many=many)) for source in sources]
-    inputs = {source.resolve(): source for source in sources}
+    inputs = {real(source): source for source in sources}
     seen: dict[Path, Path] = {}
-    writes = [d for _, destinations in plan for d in destinations if d is not None]
+    # An input that cannot be read is reported when it is traced; what it would have written does not matter.
+    writes = [d for source, destinations in plan if regular_file(source) for d in destinations if d is not None]
     for source, destinations in plan:
         for destination in destinations:
             if destination is None:
                 continue
-            key = destination.resolve()
+            key = real(destination)
             if key in inputs:
                 raise UsageError(f"{destination}: would overwrite the input {inputs[key]}; choose another -o")
             if key in seen:
@@ -274,8 +280,9 @@ def trace_files(
 
     checked: set[Path] = set()
     for destination in [*writes, *([Path(settings.preview)] if settings.preview else [])]:
-        folder = destination.parent.resolve()
-        if folder not in checked or destination.is_dir():
+        check_output(destination)  # a device, a pipe, a loop or a name too long: one error before tracing
+        folder = real(destination.parent)
+        if folder not in checked or os.path.isdir(destination):
             check_writable(destination)
             checked.add(folder)
     if jobs != 1 and len(plan) > 1:

@@ -1,7 +1,9 @@
 """Time parameterisation: when the pen is where, so a robot script can replay a drawing in real time.
 
-numpy only. One planner, :func:`plan`, times every export that carries time (the JSON trajectory,
-the CSV waypoints, the G-code plot-time estimate) and :func:`waypoints` iterates over its result.
+numpy only. One planner times every export that carries time: :func:`plan` a drawing, for the JSON
+trajectory and the CSV waypoints (:func:`waypoints` iterates over its result), and
+:func:`chain_duration` a machine program's moves with limits per axis (:class:`Machine`), for the
+G-code plot-time estimate.
 
 The planner works like GRBL's: each pen-down stroke is a chain of straight segments. The speed at a
 corner is limited by the angle of the turn (the *junction deviation* model,
@@ -37,7 +39,9 @@ from strokebot.errors import UsageError
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing
 
-__all__ = ["Timing", "Waypoint", "Plan", "plan", "waypoints", "junction_speeds", "segment_times"]
+__all__ = [
+    "Timing", "Waypoint", "Plan", "plan", "waypoints", "junction_speeds", "segment_times", "Machine", "chain_duration",
+]
 
 # Points closer than this are one point for the planner: a zero-length segment has no direction.
 _SAME_POINT = 1e-9
@@ -173,22 +177,38 @@ def junction_speeds(xy: Any, timing: Timing) -> np.ndarray:
     ``v_max``, and the backward then forward pass make each change reachable with ``a_max``.
     """
     xy = np.asarray(xy, dtype=np.float64)
-    n = len(xy)
-    speed = np.zeros(n)
-    if n < 3:
-        return speed
+    if len(xy) < 3:
+        return np.zeros(len(xy))
     delta = np.diff(xy, axis=0)
     lengths = np.hypot(delta[:, 0], delta[:, 1])
-    unit = delta / lengths[:, None]
+    each = np.ones(len(lengths))
+    return _planned_speeds(delta / lengths[:, None], lengths, timing.v_max * each, timing.a_max * each,
+                           timing.a_max * each[1:], timing.junction_deviation)
+
+
+def _planned_speeds(unit: np.ndarray, lengths: np.ndarray, v_max: np.ndarray, a_max: np.ndarray,
+                    a_corner: np.ndarray, deviation: float, rest: np.ndarray | None = None) -> np.ndarray:
+    """Speed at each of the M + 1 points of a chain of M segments, GRBL's way, from rest to rest.
+
+    ``unit`` (M, D) and ``lengths`` (M,) are the segments, ``v_max`` and ``a_max`` (M,) their limits,
+    ``a_corner`` (M - 1,) the acceleration each junction's deviation is worked out with, ``rest``
+    (M - 1,) the junctions where the machine stops.
+    """
+    speed = np.zeros(len(lengths) + 1)
+    if len(lengths) < 2:
+        return speed
     cos_theta = -(unit[:-1] * unit[1:]).sum(axis=1)  # 1: reversal, -1: straight on
     sin_half = np.sqrt(np.clip(0.5 * (1.0 - cos_theta), 0.0, 1.0))
-    with np.errstate(divide="ignore"):
-        corner = np.sqrt(timing.a_max * timing.junction_deviation * sin_half / (1.0 - sin_half))
-    speed[1:-1] = np.minimum(np.nan_to_num(corner, nan=timing.v_max, posinf=timing.v_max), timing.v_max)
-    reach = 2.0 * timing.a_max * lengths
-    for i in range(n - 2, 0, -1):  # backward: able to slow down in time for what comes
+    cap = np.minimum(v_max[:-1], v_max[1:])  # a junction is never taken faster than either side's limit
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corner = np.sqrt(a_corner * deviation * sin_half / (1.0 - sin_half))
+    speed[1:-1] = np.minimum(np.where(np.isfinite(corner), corner, cap), cap)
+    if rest is not None:
+        speed[1:-1][rest] = 0.0
+    reach = 2.0 * a_max * lengths
+    for i in range(len(speed) - 2, 0, -1):  # backward: able to slow down in time for what comes
         speed[i] = min(speed[i], math.sqrt(speed[i + 1] ** 2 + reach[i]))
-    for i in range(1, n - 1):  # forward: able to reach it from what came
+    for i in range(1, len(speed) - 1):  # forward: able to reach it from what came
         speed[i] = min(speed[i], math.sqrt(speed[i - 1] ** 2 + reach[i - 1]))
     return speed
 
@@ -213,6 +233,82 @@ def travel_time(distance: float, timing: Timing) -> float:
     if distance <= _SAME_POINT:
         return 0.0
     return float(segment_times([distance], [0.0], [0.0], timing.v_travel, timing.a_max)[0])
+
+
+@dataclasses.dataclass(frozen=True)
+class Machine:
+    """A machine's limits per axis, as its firmware holds them (GRBL: ``$110``-``$112``, ``$120``-``$122``).
+
+    Where :class:`Timing` gives one speed for the pen, a machine limits each axis: GRBL and Marlin
+    slow a diagonal move until no axis exceeds its own rate or acceleration. Klipper limits the
+    toolhead instead: ``max_velocity`` and ``max_accel`` bound the pen's speed in any direction, and
+    only Z has limits of its own (``toolhead=True``).
+
+    Attributes:
+        max_rate: top speed of the X, Y and Z axes (units/s).
+        acceleration: acceleration of the X, Y and Z axes (units/s²).
+        junction_deviation: as in :class:`Timing` (GRBL's ``$11``).
+        toolhead: X and Y limits bound the pen's speed and acceleration in any direction.
+
+    Raises:
+        UsageError: a rate or acceleration that is not a positive number (``inf``: no limit).
+    """
+
+    max_rate: tuple[float, float, float]
+    acceleration: tuple[float, float, float]
+    junction_deviation: float = 0.01
+    toolhead: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("max_rate", "acceleration"):
+            values = getattr(self, name)
+            if len(values) != 3 or not all(isinstance(v, (int, float)) and v > 0 for v in values):
+                raise UsageError(f"machine {name} must be three positive numbers (X, Y, Z), got {values!r}")
+        if not (math.isfinite(self.junction_deviation) and self.junction_deviation >= 0):
+            raise UsageError(f"machine junction_deviation must be a number >= 0, got {self.junction_deviation!r}")
+
+    def limit(self, values: tuple[float, float, float], unit: np.ndarray) -> np.ndarray:
+        """The most each direction of ``unit`` (M, 3) allows of a per-axis limit ``values`` (rates or accelerations)."""
+        limits = np.asarray(values, dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            share = np.where(np.abs(unit) > 1e-12, limits / np.abs(unit), np.inf)
+        if self.toolhead:  # the pen's speed itself, in any direction of the XY plane
+            share[:, :2] = np.where(np.abs(unit[:, :2]) > 1e-12, min(limits[0], limits[1]), np.inf)
+        return share.min(axis=1)
+
+
+def chain_duration(points: Any, speeds: Any, machine: Machine, *, stops: Any = None) -> float:
+    """Seconds to move through ``points`` (N, 3) in straight segments, from rest to rest.
+
+    Segment ``i`` runs at most at ``speeds[i]`` (units/s, ``inf`` for as fast as the machine goes)
+    and within ``machine``'s limits; junctions are planned as in :func:`junction_speeds`, with the
+    acceleration GRBL uses for them (the machine's, in the direction the pen turns). Where ``stops``
+    (N,) is true the machine comes to rest (a pen lift or a dwell between moves).
+
+    >>> machine = Machine(max_rate=(10, 10, 10), acceleration=(100, 100, 100))
+    >>> round(chain_duration([[0, 0, 0], [10, 0, 0]], [np.inf], machine), 3)  # as segment_times' example
+    1.1
+    """
+    points = np.asarray(points, dtype=np.float64)
+    speeds = np.asarray(speeds, dtype=np.float64)
+    delta = np.diff(points, axis=0)
+    lengths = np.sqrt((delta**2).sum(axis=1))
+    moving = lengths > _SAME_POINT
+    rest = np.zeros(int(moving.sum()) + 1, dtype=bool)
+    if stops is not None:  # a stop at a point counts where the planner keeps that position
+        np.logical_or.at(rest, np.concatenate([[0], np.cumsum(moving)]), np.asarray(stops, dtype=bool))
+    delta, lengths, speeds = delta[moving], lengths[moving], speeds[moving]
+    if not len(lengths):
+        return 0.0
+    unit = delta / lengths[:, None]
+    v_max = np.minimum(speeds, machine.limit(machine.max_rate, unit))
+    a_max = machine.limit(machine.acceleration, unit)
+    turn = unit[1:] - unit[:-1]
+    size = np.sqrt((turn**2).sum(axis=1))
+    a_corner = machine.limit(machine.acceleration, turn / np.where(size > 0, size, 1.0)[:, None])
+    speed = _planned_speeds(unit, lengths, v_max, a_max, np.where(size > 0, a_corner, np.inf), machine.junction_deviation,
+                            rest=rest[1:-1])
+    return float(segment_times(lengths, speed[:-1], speed[1:], v_max, a_max).sum())
 
 
 def plan(drawing: Drawing, timing: Timing | None = None) -> Plan:

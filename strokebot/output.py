@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from strokebot.errors import ExportError
+from strokebot.paths import check_output
 
 __all__ = ["atomic_writer", "write_bytes", "write_files", "check_writable", "interrupts_deferred"]
 
@@ -101,6 +102,7 @@ def check_writable(path: str | Path) -> None:
 
     Raises:
         ExportError: the folder is missing, is not a folder, cannot be written, or ``path`` is a folder.
+        UsageError: ``path`` names a device, a pipe or a socket, a symbolic link loop, or is too long.
     """
     handle, temporary = _open_temporary(_target(path))
     handle.close()
@@ -134,7 +136,12 @@ def interrupts_deferred() -> Iterator[None]:
 
 
 def _target(path: str | Path) -> Path:
-    """Where ``path`` really is: through a symbolic link, so the link is kept and its file replaced."""
+    """Where ``path`` really is: through a symbolic link, so the link is kept and its file replaced.
+
+    Raises:
+        UsageError: ``path`` names a device, a pipe or a socket, a symbolic link loop, or is too long.
+    """
+    check_output(path)
     path = Path(path)
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
@@ -151,7 +158,8 @@ def _open_temporary(path: Path) -> tuple[BinaryIO, Path]:
         problem = "is not a folder" if folder.exists() or _under_a_file(folder) else "does not exist"
         raise ExportError(f"{path}: output folder {folder} {problem}")
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        # The temporary name is longer than the file's: shorten a long one to stay within the file system's limit.
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".part", dir=folder)
     except OSError as error:
         raise ExportError(f"{path}: cannot write to {folder} ({error.strerror or error})") from None
     return os.fdopen(fd, "wb"), Path(temporary)

@@ -12,7 +12,7 @@ import re
 
 from strokebot.errors import UsageError
 
-__all__ = ["UNITS", "parse_length", "format_length"]
+__all__ = ["UNITS", "LONGEST", "Millimetres", "parse_length", "format_length"]
 
 #: Millimetres per unit.
 UNITS: dict[str, float] = {
@@ -24,6 +24,26 @@ UNITS: dict[str, float] = {
     "pc": 25.4 / 6.0,
     "px": 25.4 / 96.0,
 }
+
+#: The longest length strokebot takes for a page, a margin, an offset or a pen position, in mm: 100 m.
+#: No pen plotter or robot arm draws further; a larger number is a typo (1e9mm for 1e3mm).
+LONGEST = 100_000.0
+
+
+class Millimetres(float):
+    """A length the user wrote with its unit (``-O offset_x=2cm``), in millimetres; ``text`` is what was written.
+
+    Options that take a length accept it as a number; options that take something else (a feed in
+    mm/min, a speed, a count) refuse it, so ``feed=20mm`` is an error rather than 20 mm/min.
+    """
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> Millimetres:
+        length = super().__new__(cls, value)
+        length.text = text
+        return length
+
 
 _LENGTH = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-zA-Z]*)\s*$")
 

@@ -178,3 +178,22 @@ def test_reversed_is_read_only_and_its_own_copy():
     assert back.glyph == 2 and not back.points.flags.writeable and back.points.flags.c_contiguous
     np.testing.assert_array_equal(back.points, stroke.points[::-1])
     assert back.reversed() == stroke and not np.shares_memory(back.points, stroke.points)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"width": -5}, "width must be a length above 0 mm, got -5"),
+        ({"width": 0}, "width must be a length above 0 mm, got 0"),
+        ({"height": float("inf")}, "height must be a length above 0 mm, got inf"),
+        ({"width": 40, "margin": -1}, "margin must be a length of 0 mm or more, got -1"),
+        ({"width": 10, "margin": 5}, "margin 5 mm on each side leaves no room on a page 10 mm wide"),
+        ({"height": 4, "margin": 2.5}, "margin 2.5 mm on each side leaves no room on a page 4 mm high"),
+    ],
+)
+def test_fit_says_which_size_is_wrong(options, message):
+    """Not "margin 0.0mm leaves no room on a -5.0mm page", which no one can act on."""
+    d = Drawing([Stroke([[0, 0], [28, 14]])], width=28, height=28)
+    with pytest.raises(UsageError) as caught:
+        d.fit(**options)
+    assert str(caught.value) == message

@@ -35,6 +35,8 @@ def run(*args: str):
         (["formats", "--help"], ["Examples:", "strokebot formats gcode"]),
         (["profiles"], [f"{name} " for name in PROFILES]),
         (["profiles", "grbl-z"], ["[grbl-z]", 'firmware = "grbl"', "z_full = -1.0", "segment = \"\"\""]),
+        (["profiles", "grbl-servo"], ["max_rate_x = 4000.0", "acceleration_y = 500.0", "GRBL's $110 $111 $120 $121"]),
+        (["formats", "gcode"], ["max_rate_x ", "GRBL $110", "acceleration_z ", "Klipper max_z_accel"]),
         (["profiles", "--help"], ["Examples:", "~/.config/strokebot/profiles.toml", "STROKEBOT_PROFILES"]),
     ],
 )

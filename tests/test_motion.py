@@ -114,6 +114,50 @@ def test_no_deviation_stops_at_every_corner():
     assert junction_speeds([[0, 0], [10, 0], [10, 10]], timing)[1] == 0.0
 
 
+# -- machines with limits per axis -----------------------------------------------------------------
+
+
+def test_a_chain_on_an_even_machine_takes_what_plan_gives_a_stroke():
+    """The G-code estimate's planner and the drawings' planner agree where the limits are the same."""
+    rng = np.random.default_rng(3)
+    xy = np.cumsum(rng.uniform(-5, 5, (40, 2)), axis=0)
+    timing = Timing(v_max=30, a_max=200, junction_deviation=0.02, dwell_down=0, dwell_up=0)
+    machine = motion.Machine(max_rate=(30, 30, 1), acceleration=(200, 200, 1), junction_deviation=0.02, toolhead=True)
+    points = np.column_stack([xy, np.zeros(len(xy))])
+    expected = plan(drawing(xy), timing).duration
+    assert motion.chain_duration(points, np.full(len(xy) - 1, np.inf), machine) == pytest.approx(expected, rel=1e-9)
+    assert motion.chain_duration(points, np.full(len(xy) - 1, 10.0), machine) > expected  # a feed below the machine's
+
+
+def test_each_axis_keeps_its_own_limits():
+    """GRBL and Marlin limit each axis: a diagonal runs faster than either axis alone; Klipper's toolhead does not."""
+    grbl = motion.Machine(max_rate=(10, 10, 1), acceleration=(1e6, 1e6, 1e6))
+    klipper = motion.Machine(max_rate=(10, 10, 1), acceleration=(1e6, 1e6, 1e6), toolhead=True)
+    diagonal = [[0, 0, 0], [100, 100, 0]]
+    assert motion.chain_duration(diagonal, [np.inf], grbl) == pytest.approx(10.0, rel=1e-3)  # 141 mm at 14.1
+    assert motion.chain_duration(diagonal, [np.inf], klipper) == pytest.approx(14.14, rel=1e-3)
+    assert motion.chain_duration([[0, 0, 0], [0, 0, 5]], [np.inf], klipper) == pytest.approx(5.0, rel=1e-3)  # Z: its own
+    assert motion.chain_duration([[0, 0, 0], [0, 0, 0], [5, 0, 0]], [np.inf, 2.0], grbl) == pytest.approx(2.5, rel=1e-3)
+    assert motion.chain_duration([[1, 2, 3]], [], grbl) == 0.0
+
+
+def test_a_stop_splits_a_chain_into_two_from_rest_to_rest():
+    machine = motion.Machine(max_rate=(10, 10, 10), acceleration=(50, 50, 50))
+    line = [[0, 0, 0], [10, 0, 0], [10, 0, 0], [20, 0, 0]]  # a repeated point, where the stop is said
+    one = motion.chain_duration(line[:2], [np.inf], machine)
+    assert motion.chain_duration(line, [np.inf] * 3, machine) < 2 * one
+    assert motion.chain_duration(line, [np.inf] * 3, machine, stops=[0, 0, 1, 0]) == pytest.approx(2 * one)
+    assert motion.chain_duration(line, [np.inf] * 3, machine, stops=[0, 1, 0, 0]) == pytest.approx(2 * one)
+
+
+@pytest.mark.parametrize("field, value", [("max_rate", (1, 0, 1)), ("acceleration", (1, 1)), ("max_rate", (1, "a", 1)),
+                                          ("junction_deviation", -1)])
+def test_machine_rejects_bad_limits(field, value):
+    limits = {"max_rate": (1, 1, 1), "acceleration": (1, 1, 1), field: value}
+    with pytest.raises(UsageError, match=field):
+        motion.Machine(**limits)
+
+
 # -- plans and waypoints ---------------------------------------------------------------------------
 
 

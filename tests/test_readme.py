@@ -30,3 +30,19 @@ def test_ci_runs_the_readme_test_command():
 def test_the_sample_the_readme_traces_exists():
     sample = re.search(r"strokebot trace (samples/\S+)", setup_commands()[0]).group(1)
     assert (ROOT / sample).is_file()
+
+
+def test_the_profile_the_readme_shows_loads_and_the_settings_it_quotes_are_the_bundled_ones(tmp_path, monkeypatch):
+    from strokebot.exporters.profiles import get_profile
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    text = (ROOT / "README.md").read_text()
+    (example,) = re.findall(r"```toml\n(.+?)\n```", text, re.S)
+    path = tmp_path / "profiles.toml"
+    path.write_text(example)
+    mine = get_profile("my-plotter", path)
+    assert (mine.max_rate_x, mine.acceleration_y, mine.max_rate_z) == (8000, 800, None)
+    servo, z = get_profile("grbl-servo"), get_profile("grbl-z")
+    quoted = text.split("The bundled profiles assume", 1)[1].split("Tell strokebot", 1)[0]
+    for figure in (servo.max_rate_x, z.max_rate_x, servo.acceleration_x, z.max_rate_z, z.acceleration_z):
+        assert f"{figure:g}" in quoted

@@ -10,11 +10,13 @@ and by real signals.
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import pickle
 import re
 import shlex
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -40,8 +42,15 @@ REQUIRED = {
     "truncated-model", "wrong-model", "nan-weights", "no-output-folder", "unwritable-folder", "folder-skip",
     "interrupted", "pickled-model",
 }
+#: Rows issue 15 adds: paths the operating system refuses, as inputs and as outputs.
+PATH_ROWS = {
+    "symlink-loop", "pipe", "device-zero", "folder-named-like-an-image", "name-too-long", "unreadable", "output-loop",
+    "output-folder-loop", "output-pipe", "output-too-long", "folder-of-pipes",
+}
 #: Rows run by their own tests below, not by the table runner.
-OWN_TESTS = {"folder-skip", "interrupted", "internal-error"}
+OWN_TESTS = {"folder-skip", "interrupted", "internal-error", "folder-of-pipes"}
+#: What ``LONG`` stands for in the table: a name longer than any file system takes (255 bytes).
+LONG = "a" * 300
 
 
 def table() -> dict[str, dict]:
@@ -51,8 +60,9 @@ def table() -> dict[str, dict]:
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
         if len(cells) != 5 or not re.fullmatch(r"[a-z0-9-]+", cells[0]) or not cells[4].isdigit():
             continue
-        ident, _, command, message, code = cells
+        ident, what, command, message, code = cells
         rows[ident] = {
+            "what": what,
             "command": command.split("`")[1],
             "pieces": message.strip("`").split(" … "),
             "code": int(code),
@@ -67,8 +77,21 @@ def row(ident: str) -> dict:
     return ROWS[ident]
 
 
+def test_the_option_table_sweeps_every_command_and_every_kind_of_bad_value():
+    section = TABLE.read_text().split("## Every bad option value", 1)[1].split("\n## ", 1)[0]
+    options = [ROWS[ident] for ident in re.findall(r"^\| ([a-z0-9-]+) \|", section, re.MULTILINE) if ident in ROWS]
+    assert len(options) >= 80
+    assert {row["command"].split()[1] for row in options} >= {"trace", "verify", "train", "evaluate", "formats", "profiles"}
+    kinds = " ".join(row["what"] for row in options)
+    for kind in ("negative", "zero", "NaN", "infinite", "huge", "unit", "empty"):
+        assert kind in kinds, kind
+    exporters = {re.search(r"--to (\w+)", row["command"])[1] if "--to " in row["command"] else "gcode"
+                 for row in options if " -O " in row["command"]}
+    assert exporters >= {"gcode", "svg", "png", "json", "csv", "hpgl", "stroke3", "stroke5"}
+
+
 def test_the_table_lists_every_bad_input_of_the_issue():
-    assert set(ROWS) >= REQUIRED, sorted(REQUIRED - set(ROWS))
+    assert set(ROWS) >= REQUIRED | PATH_ROWS, sorted(REQUIRED | PATH_ROWS - set(ROWS))
     assert len(ROWS) >= 35
 
 
@@ -150,21 +173,35 @@ def bad_files(tmp_path: Path) -> Path:
     np.savez(folder / "v99.npz", **{**content, "version": np.array(99)})
     np.savez(folder / "evil.npz", format=np.array("strokebot.model"), evil=np.array([Payload(folder)], dtype=object))
     unwritable_folder(folder)
+    (folder / "loop").symlink_to("loop")
+    for name in ("pipe.png", "pipe.gcode", "pipe.json", "pipe.toml", "pipe.npz"):
+        os.mkfifo(folder / name)
+    (folder / "shapes.png").mkdir()
+    save_png(folder / "secret.png", glyph_image()).chmod(0)
+    odd = folder / "odd"
+    odd.mkdir()
+    save_png(odd / "a.png", glyph_image())
+    (odd / "b.png").symlink_to("b.png")
+    os.mkfifo(odd / "c.png")
+    (odd / "d.png").symlink_to("/dev/zero")
+    (folder / "slow.toml").write_text('[slow]\nextends = "grbl-servo"\nmax_rate_x = -500\n')
+    (folder / "nan.toml").write_text('[nan]\nextends = "grbl-servo"\nacceleration_x = nan\n')
     return folder
 
 
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` (links not followed) with its bytes; None for folders and links."""
-    found = {}
+def snapshot(folder: Path) -> dict[str, bytes | str | None]:
+    """Every path under ``folder`` (links not followed) with its bytes; its kind for anything but a file."""
+    found: dict[str, bytes | str | None] = {}
     for path in sorted(folder.rglob("*")):
         name = str(path.relative_to(folder))
-        found[name] = None if path.is_dir() or path.is_symlink() else path.read_bytes()
+        kind = path.lstat().st_mode
+        found[name] = path.read_bytes() if stat.S_ISREG(kind) else stat.filemode(kind)  # a pipe is never opened
     return found
 
 
 def run_in(folder: Path, command: str, monkeypatch) -> object:
     """Run a table command (``VAR=value ... strokebot ARGS``) in ``folder`` through CliRunner."""
-    words = shlex.split(command)
+    words = [word.replace("LONG", LONG) for word in shlex.split(command)]
     while "=" in words[0]:
         name, _, value = words.pop(0).partition("=")
         monkeypatch.setenv(name, value)
@@ -179,7 +216,7 @@ def check_one_line(err: str, spec: dict) -> None:
     assert len(lines) == 1, err
     assert lines[0].startswith("strokebot: error: "), err
     position = 0
-    for piece in spec["pieces"]:
+    for piece in (piece.replace("LONG", LONG) for piece in spec["pieces"]):
         found = lines[0].find(piece, position)
         assert found >= 0, f"{piece!r} not in {lines[0]!r}"
         position = found + len(piece)
@@ -190,6 +227,8 @@ def test_bad_input_table(bad_files, monkeypatch, ident):
     spec = row(ident)
     if "readonly" in spec["command"] and not (bad_files / "readonly").exists():
         pytest.skip("no folder here refuses writes (root, and no read-only /sys)")
+    if ident == "unreadable" and os.access(bad_files / "secret.png", os.R_OK):
+        pytest.skip("root reads any file (tests/test_paths.py refuses a read in its place)")
     monkeypatch.delenv("STROKEBOT_DEBUG", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(bad_files.parent / "config"))
     before = snapshot(bad_files)
@@ -226,6 +265,25 @@ def test_folder_reports_skips_and_traces_the_rest(bad_files, monkeypatch):
     outputs = bad_files / "folder"
     assert (outputs / "a.gcode").stat().st_size > 0 and (outputs / "c.gcode").stat().st_size > 0
     assert not (outputs / "b.gcode").exists() and not list(outputs.glob(".*.part"))
+
+
+def test_a_folder_of_pipes_and_loops_is_reported_and_never_waits(bad_files):
+    """In a real process with a time limit: a pipe opened for reading would wait for ever, /dev/zero never end."""
+    spec = row("folder-of-pipes")
+    for jobs in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", *shlex.split(spec["command"]), "-j", jobs], cwd=bad_files,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == spec["code"], done.stderr
+        lines = [line for line in done.stderr.strip().splitlines() if line.startswith("strokebot: ")]
+        assert "Traceback" not in done.stderr
+        assert lines[-1] == f"strokebot: {spec['pieces'][0]}"
+        assert sorted(lines[:-1]) == [
+            "strokebot: odd/b.png: symbolic link loop",
+            "strokebot: odd/c.png: not a regular file (a device, pipe or socket)",
+            "strokebot: odd/d.png: not a regular file (a device, pipe or socket)",
+        ]
+        assert (bad_files / "odd" / "a.gcode").stat().st_size > 0
+        assert [p.name for p in (bad_files / "odd").iterdir() if p.suffix == ".gcode"] == ["a.gcode"]
 
 
 def test_ctrl_c_in_a_folder_run(bad_files, monkeypatch):
@@ -307,6 +365,26 @@ def test_a_bug_is_still_one_line(bad_files, monkeypatch):
     assert snapshot(bad_files) == before
     monkeypatch.setenv("STROKEBOT_DEBUG", "1")
     assert isinstance(CliRunner().invoke(cli, shlex.split(spec["command"])[1:]).exception, RuntimeError)
+
+
+def test_a_path_refused_where_nothing_checked_it_is_still_bad_input(bad_files, monkeypatch):
+    """An OSError naming a file, from code that did not check the path first: exit 2, not a bug; one without a file is a bug."""
+    import strokebot.jobs
+
+    def refused(*args, **kwargs):
+        raise OSError(errno.ENAMETOOLONG, "File name too long", "deep/inside/x.png")
+
+    monkeypatch.setattr(strokebot.jobs, "trace_file", refused)
+    monkeypatch.delenv("STROKEBOT_DEBUG", raising=False)
+    result = run_in(bad_files, "strokebot trace glyph.png", monkeypatch)
+    assert (result.exit_code, result.stderr) == (2, "strokebot: error: deep/inside/x.png: file name too long\n")
+
+    def broken(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(strokebot.jobs, "trace_file", broken)
+    result = run_in(bad_files, "strokebot trace glyph.png", monkeypatch)
+    assert result.exit_code == 70 and result.stderr.startswith("strokebot: internal error: OSError: [Errno 5]")
 
 
 def test_a_failed_export_leaves_the_old_output(bad_files, monkeypatch):

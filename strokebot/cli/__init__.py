@@ -82,15 +82,16 @@ class LazyGroup(click.Group):
             code = EXIT_INTERRUPTED
         except BrokenPipeError:
             raise
+        except OSError as error:  # a path the system refused where nothing checked it first: bad input
+            if error.filename is None:
+                code = _internal_error(error)
+            else:
+                from strokebot.paths import reason
+
+                click.echo(f"strokebot: error: {_line(str(error.filename))}: {reason(error)}", err=True)
+                code = 2
         except Exception as error:  # a bug: still one line for a script to log, and its own exit code
-            if os.environ.get("STROKEBOT_DEBUG", "") not in ("", "0"):
-                raise
-            click.echo(
-                f"strokebot: internal error: {type(error).__name__}: {_line(str(error))} "
-                "(a bug in strokebot or a plugin; STROKEBOT_DEBUG=1 shows the traceback)",
-                err=True,
-            )
-            code = EXIT_BUG
+            code = _internal_error(error)
         finally:
             warnings.showwarning = shown
         sys.exit(code)
@@ -107,6 +108,18 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attribute)
         except (ImportError, AttributeError) as error:
             return _broken(name, error)
+
+
+def _internal_error(error: Exception) -> int:
+    """Report a bug in one line and give its exit code; with STROKEBOT_DEBUG set, raise it instead."""
+    if os.environ.get("STROKEBOT_DEBUG", "") not in ("", "0"):
+        raise error
+    click.echo(
+        f"strokebot: internal error: {type(error).__name__}: {_line(str(error))} "
+        "(a bug in strokebot or a plugin; STROKEBOT_DEBUG=1 shows the traceback)",
+        err=True,
+    )
+    return EXIT_BUG
 
 
 def _line(text: str) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from strokebot.cli.types import PATH
 from strokebot.errors import UsageError
 
 FORMATS_EPILOG = """\b
@@ -59,7 +60,7 @@ def formats(name: str | None) -> None:
 
 @click.command(epilog=PROFILES_EPILOG)
 @click.argument("name", required=False)
-@click.option("--file", "profiles_file", type=click.Path(path_type=Path), help="A TOML file of extra profiles.")
+@click.option("--file", "profiles_file", type=PATH, help="A TOML file of extra profiles.")
 def profiles(name: str | None, profiles_file: Path | None) -> None:
     """List the G-code machine profiles, or show profile NAME as TOML.
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import click
 
-from strokebot.cli.types import KEY_VALUE, LENGTH
+from strokebot.cli.types import KEY_VALUE, LENGTH, OUTPUT, PATH, PEN_WIDTH, POSITIVE_LENGTH, Count
 from strokebot.errors import EXIT_SKIPPED, Interrupted, UsageError
 
 #: As strokebot.imaging.POLARITIES, without importing numpy for --help (a test keeps them equal).
@@ -28,28 +27,28 @@ Examples:
 
 
 @click.command(epilog=EPILOG)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=PATH)
 @click.option("--to", "formats", multiple=True, default=("gcode",), show_default=True, metavar="FORMAT",
               help="Output format (repeatable); `strokebot formats` lists them.")
-@click.option("-o", "--output", metavar="PATH", help="Output file, existing folder, or - for stdout. Default: beside each input.")
-@click.option("--width", type=LENGTH, help="Fit the image to this width (e.g. 60mm, 2.5in).")
-@click.option("--height", type=LENGTH, help="Fit the image to this height.")
+@click.option("-o", "--output", metavar="PATH", type=OUTPUT, help="Output file, existing folder, or - for stdout. Default: beside each input.")
+@click.option("--width", type=POSITIVE_LENGTH, help="Fit the image to this width (e.g. 60mm, 2.5in).")
+@click.option("--height", type=POSITIVE_LENGTH, help="Fit the image to this height.")
 @click.option("--margin", type=LENGTH, default="0mm", show_default=True, help="Margin inside --width/--height.")
 @click.option("--profile", metavar="NAME", help="G-code machine profile (see `strokebot profiles`).")
-@click.option("--pen-width", type=LENGTH, help="Nominal pen width for exports (default: the traced ink's).")
+@click.option("--pen-width", type=PEN_WIDTH, help="Nominal pen width for exports (default: the traced ink's).")
 @click.option("--order/--no-order", default=True, show_default=True, help="Reorder strokes to cut pen-up travel.")
 @click.option("-O", "--option", "options", multiple=True, type=KEY_VALUE, help="Exporter option KEY=VALUE, or FMT.KEY=VALUE for one format (repeatable); `strokebot formats FMT` lists them.")
-@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: the bundled model).")
+@click.option("--model", type=PATH, help="Model file (default: the bundled model).")
 @click.option("--polarity", type=click.Choice(POLARITIES), default="auto", show_default=True, help="Ink on paper, or light on dark.")
 @click.option("--split/--no-split", default=True, show_default=True, help="Find separate glyphs (a word, a row of digits).")
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Remove shading, paper texture and specks.")
-@click.option("--refine", type=click.IntRange(min=0), default=0, show_default=True, help="Fit strokes to the image with N gradient steps.")
+@click.option("--refine", type=Count(0), default=0, show_default=True, help="Fit strokes to the image with N gradient steps.")
 @click.option("--verify", is_flag=True, help="Print how well the strokes cover the ink (IoU, Chamfer).")
-@click.option("--preview", type=click.Path(path_type=Path), help="Write a picture of the strokes over the ink.")
+@click.option("--preview", type=PATH, help="Write a picture of the strokes over the ink.")
 @click.option("-r", "--recursive", is_flag=True, help="Look into sub-folders of folder inputs.")
-@click.option("--max-pixels", type=click.IntRange(min=4), help="Refuse images larger than this (default 40 million).")
+@click.option("--max-pixels", type=Count(4), help="Refuse images larger than this (default 40 million).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+@click.option("-j", "--jobs", type=Count(0), default=1, show_default=True,
               help="Trace N inputs at a time in N processes (0: one per core), with a progress bar.")
 def trace(inputs, formats, output, width, height, margin, profile, pen_width, order, options, model, polarity, split,
           clean, refine, verify, preview, recursive, max_pixels, quiet, jobs) -> None:

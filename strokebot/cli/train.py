@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import time
-from pathlib import Path
 
 import click
 
+from strokebot.cli.types import DATA_SPEC, DEVICE, PATH, TEXT, Count, Number
 from strokebot.errors import UsageError
 
 TRAIN_EPILOG = """\b
@@ -41,28 +42,28 @@ def _point(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 
 
 @click.command(epilog=TRAIN_EPILOG)
-@click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC", help="Training data (repeatable).")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Model file to write (.npz).")
-@click.option("--epochs", type=click.IntRange(min=1), default=14, show_default=True)
-@click.option("--batch-size", type=click.IntRange(min=1), default=128, show_default=True)
-@click.option("--lr", type=float, default=2e-3, show_default=True, help="Peak learning rate (one-cycle schedule).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed gives the same model.")
-@click.option("--steps", type=click.IntRange(min=2), default=None, help="Pen moves per gesture.")
+@click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC", type=DATA_SPEC, help="Training data (repeatable).")
+@click.option("--out", type=PATH, required=True, help="Model file to write (.npz).")
+@click.option("--epochs", type=Count(1), default=14, show_default=True)
+@click.option("--batch-size", type=Count(1), default=128, show_default=True)
+@click.option("--lr", type=Number(positive=True, maximum=1.0), default=2e-3, show_default=True, help="Peak learning rate (one-cycle schedule).")
+@click.option("--seed", type=Count(0, 2**32 - 1), default=0, show_default=True, help="Seed: the same seed gives the same model.")
+@click.option("--steps", type=Count(2), default=None, help="Pen moves per gesture.")
 @click.option("--encoder", type=click.Choice(["mlp", "cnn"]), default=None, help="Encoder kind.")
-@click.option("--pen-lifts", type=float, default=None, help="Weight of the pen-lift penalty.")
-@click.option("--path-weight", type=float, default=None, help="Weight of the true-path term (Hershey glyphs).")
+@click.option("--pen-lifts", type=Number(), default=None, help="Weight of the pen-lift penalty.")
+@click.option("--path-weight", type=Number(), default=None, help="Weight of the true-path term (Hershey glyphs).")
 @click.option("--start", "start_point", callback=_point, metavar="X,Y",
               help="Fix where every gesture starts, as fractions of the frame (default: predicted per glyph).")
 @click.option("--end", "end_point", callback=_point, metavar="X,Y",
               help="Train every gesture to end here, as fractions of the frame (default: a free end).")
-@click.option("--end-weight", type=float, default=None, help="Weight of the end-point term [default: 1].")
-@click.option("--limit", type=click.IntRange(min=1), help="Use only this many training glyphs (quick runs).")
+@click.option("--end-weight", type=Number(), default=None, help="Weight of the end-point term [default: 1].")
+@click.option("--limit", type=Count(1), help="Use only this many training glyphs (quick runs).")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint beside --out.")
-@click.option("--snapshots", type=click.Path(path_type=Path), help="Save a picture of reconstructions per epoch here.")
-@click.option("--device", default="auto", show_default=True, help="cpu, cuda, cuda:1, or auto.")
-@click.option("--threads", type=click.IntRange(min=1), help="CPU threads (default: all cores).")
-@click.option("--name", default="strokebot", show_default=True, help="Model name recorded in traced drawings.")
-@click.option("--model-version", default="dev", show_default=True, help="Version recorded in the model file.")
+@click.option("--snapshots", type=PATH, help="Save a picture of reconstructions per epoch here.")
+@click.option("--device", type=DEVICE, default="auto", show_default=True, help="cpu, cuda, cuda:1, or auto.")
+@click.option("--threads", type=Count(1), help="CPU threads (default: all cores).")
+@click.option("--name", type=TEXT, default="strokebot", show_default=True, help="Model name recorded in traced drawings.")
+@click.option("--model-version", type=TEXT, default="dev", show_default=True, help="Version recorded in the model file.")
 def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, start_point, end_point,
           end_weight, limit, resume, snapshots, device, threads, name, model_version) -> None:
     """Train a velocity encoder and write it as a model file."""
@@ -76,6 +77,12 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
 
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    from strokebot.output import check_writable
+
+    check_writable(out)  # a device, a pipe, a loop, a name too long or a read-only folder: now, not after training
+    if snapshots is not None and os.path.lexists(snapshots) and not os.path.isdir(snapshots):
+        raise UsageError(f"--snapshots {snapshots}: not a folder (a picture per epoch goes into it)")
+    _check_device(device)
     # The config defaults are the bundled model's recipe.
     model_config = dataclasses.replace(
         ModelConfig(), name=name,
@@ -91,6 +98,8 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
     if limit is not None and limit < len(data):
         data = data.subset(torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))[:limit])
     click.echo(f"{len(data)} glyphs ({sum(data.has_path.tolist())} with true strokes) in {time.time() - started:.0f}s", err=True)
+    if not len(data):
+        raise UsageError(f"no glyphs to train on in --data {', '.join(data_specs)}")
 
     bar = _ProgressBar()
     result = run(model_config, train_config, data, out=out, resume=resume, snapshots=snapshots, progress=bar.update,
@@ -99,6 +108,20 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
     last = result["history"][-1] if result["history"] else {}
     click.echo(f"wrote {out} (epoch {last.get('epoch')}, mse {last.get('mse', float('nan')):.4f}, "
                f"{time.time() - started:.0f}s)", err=True)
+
+
+def _check_device(device: str) -> None:
+    """Refuse a device this machine does not have, before any data is loaded."""
+    import torch
+
+    if device.startswith("cuda"):
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = int(device.partition(":")[2] or 0)
+        if index >= count:
+            have = f"{count} CUDA device{'s' if count != 1 else ''}" if count else "no CUDA device"
+            raise UsageError(f"--device {device}: this machine has {have}; use --device cpu or auto")
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise UsageError("--device mps: Apple's Metal is not available here; use --device cpu or auto")
 
 
 class _ProgressBar:
@@ -139,11 +162,11 @@ Examples:
 
 
 @click.command(epilog=EVALUATE_EPILOG)
-@click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC",
+@click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC", type=DATA_SPEC,
               help="MNIST IDX folder (test split), hershey[:N], omniglot[:N] (repeatable).")
-@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: the bundled model).")
-@click.option("--limit", type=click.IntRange(min=1), help="Evaluate at most this many glyphs per set.")
-@click.option("--refine", type=click.IntRange(min=0), default=0, show_default=True, help="Refinement steps when tracing.")
+@click.option("--model", type=PATH, help="Model file (default: the bundled model).")
+@click.option("--limit", type=Count(1), help="Evaluate at most this many glyphs per set.")
+@click.option("--refine", type=Count(0), default=0, show_default=True, help="Refinement steps when tracing.")
 @click.option("--json", "as_json", is_flag=True, help="Print all figures as JSON.")
 def evaluate(data_specs, model, limit, refine, as_json) -> None:
     """Measure a model: pixel accuracy, clustering of stroke codes, pen paths against true ones."""

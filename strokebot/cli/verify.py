@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
 from strokebot.cli.trace import POLARITIES
+from strokebot.cli.types import FRACTION, PATH, Count
 from strokebot.errors import EXIT_BELOW_MIN_IOU, DrawingError, StrokebotError, UsageError
 
 EPILOG = f"""\b
@@ -33,8 +35,11 @@ def read_drawing(path: Path):
             f"{path}: this strokebot cannot read drawings (strokebot.exporters.trajectory.read_trajectory is "
             "missing); verify the image itself instead, without --drawing"
         ) from None
-    if not path.is_file():
+    from strokebot.paths import readable_file
+
+    if not os.path.lexists(path):
         raise DrawingError(f"{path}: no such drawing file")
+    readable_file(path, what="drawing file", error=DrawingError)
     try:
         return read_trajectory(path)
     except StrokebotError:
@@ -44,19 +49,19 @@ def read_drawing(path: Path):
 
 
 @click.command(epilog=EPILOG)
-@click.argument("input", type=click.Path(path_type=Path))
-@click.option("--drawing", "drawing_file", type=click.Path(path_type=Path),
+@click.argument("input", type=PATH)
+@click.option("--drawing", "drawing_file", type=PATH,
               help="A drawing exported as JSON (--to json) to check, instead of tracing INPUT.")
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
-@click.option("--min-iou", type=click.FloatRange(0, 1), help=f"Exit with code {EXIT_BELOW_MIN_IOU} when the IoU is below this.")
-@click.option("--preview", type=click.Path(path_type=Path), help="Write a picture of the strokes over the ink (PNG).")
-@click.option("--model", type=click.Path(path_type=Path), help="Model file (default: the bundled model).")
-@click.option("--refine", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--min-iou", type=FRACTION, help=f"Exit with code {EXIT_BELOW_MIN_IOU} when the IoU is below this.")
+@click.option("--preview", type=PATH, help="Write a picture of the strokes over the ink (PNG).")
+@click.option("--model", type=PATH, help="Model file (default: the bundled model).")
+@click.option("--refine", type=Count(0), default=0, show_default=True,
               help="Fit the strokes to the image with N gradient steps first.")
 @click.option("--polarity", type=click.Choice(POLARITIES), default="auto", show_default=True, help="Ink on paper, or light on dark.")
 @click.option("--split/--no-split", default=True, show_default=True, help="Find separate glyphs (a word, a row of digits).")
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Remove shading, paper texture and specks.")
-@click.option("--max-pixels", type=click.IntRange(min=4), help="Refuse images larger than this (default 40 million).")
+@click.option("--max-pixels", type=Count(4), help="Refuse images larger than this (default 40 million).")
 def verify(input, drawing_file, as_json, min_iou, preview, model, refine, polarity, split, clean, max_pixels) -> None:
     """Check how well strokes cover the ink of INPUT, before a machine draws them.
 

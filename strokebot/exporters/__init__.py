@@ -8,8 +8,8 @@ broken with the reason) and never the tool.
 
 Exporters for physical machines share a few conventions, offered here for third-party ones too:
 :func:`in_millimetres` (pixels are CSS pixels, 96 to the inch), :func:`pen_width_mm` (the nominal
-width, 0.5 mm when unknown), :func:`fixed` (numbers without exponents) and :func:`number` (an option
-checked into a float).
+width, 0.5 mm when unknown), :func:`fixed` (numbers without exponents), :func:`number` (an option
+checked into a float) and :func:`flag` (an on/off option).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from strokebot.errors import ExportError, UsageError
-from strokebot.units import UNITS
+from strokebot.units import UNITS, Millimetres
 
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing
@@ -41,12 +41,16 @@ __all__ = [
     "pen_width_mm",
     "fixed",
     "number",
+    "flag",
+    "check_pen_heights",
 ]
 
 GROUP = "strokebot.exporters"
 
 #: Nominal pen width in millimetres when neither the drawing nor the options give one: a fine liner.
 DEFAULT_PEN_WIDTH = 0.5
+#: The widest pen an option may name, in mm (a broad marker is 15; a wider one is a typo).
+MAX_PEN_WIDTH = 100.0
 
 
 class Exporter:
@@ -91,19 +95,63 @@ def fixed(value: float, decimals: int = 3) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def number(name: str, value: Any, *, minimum: float | None = None, positive: bool = False) -> float:
-    """An option's value as a float, checked.
+def number(name: str, value: Any, *, minimum: float | None = None, positive: bool = False, maximum: float | None = None,
+           unit: str = "", length: bool = False) -> float:
+    """An option's value as a float, checked; the message names the option and, with ``unit``, what it counts in.
+
+    ``length``: the option is a length in mm, so a value written with a unit (``2cm``, a
+    :class:`~strokebot.units.Millimetres`) is welcome; any other option refuses one (``feed=20mm``).
+
+    >>> number("feed", 1500, positive=True, unit="mm/min")
+    1500.0
 
     Raises:
-        UsageError: not a finite number (booleans are not numbers here), or below the limit.
+        UsageError: not a finite number (booleans are not numbers here), a length where none is
+            meant, or outside the limits.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise UsageError(f"option {name} must be a number, got {value!r}")
+    what, per = (f" in {unit}", f" {unit}") if unit else ("", "")
+    if isinstance(value, Millimetres) and not length:
+        raise UsageError(f"option {name} is a number{what}, not a length: write it without a unit, got {value.text!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise UsageError(f"option {name} must be a number{what}, got {value!r}")
+    if not math.isfinite(value):
+        raise UsageError(f"option {name} must be a finite number{what}, got {value!r}")
     if positive and not value > 0:
-        raise UsageError(f"option {name} must be positive, got {value!r}")
+        raise UsageError(f"option {name} must be above 0{per}, got {value!r}")
     if minimum is not None and value < minimum:
-        raise UsageError(f"option {name} must be at least {minimum:g}, got {value!r}")
+        raise UsageError(f"option {name} must be at least {fixed(minimum, 6)}{per}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise UsageError(f"option {name} must be at most {fixed(maximum, 6)}{per}, got {value!r}")
     return float(value)
+
+
+def check_pen_heights(z_up: float, z_touch: float, z_full: float) -> None:
+    """Refuse pen heights (mm) that never lift the pen, or press it away from the paper.
+
+    z_up lifts, z_touch touches, z_full presses: z_full lies on the other side of z_touch from z_up
+    (or on it), whichever way the machine's Z axis points.
+
+    Raises:
+        UsageError: ``z_up`` equal to ``z_touch``, or ``z_full`` on the lifting side.
+    """
+    if z_up == z_touch:
+        raise UsageError(f"option z_up must differ from z_touch ({z_touch:g} mm): the pen would never lift")
+    if (z_up - z_touch) * (z_touch - z_full) < 0:
+        raise UsageError(f"option z_full ({z_full:g} mm) must be on the other side of z_touch ({z_touch:g} mm) from "
+                         f"z_up ({z_up:g} mm): full pressure presses the pen into the paper, not away from it")
+
+
+def flag(name: str, value: Any) -> bool:
+    """An on/off option: ``true``/``false`` (``-O order=yes`` and ``1``/``0`` too), nothing else.
+
+    Raises:
+        UsageError: any other value (``order=maybe`` would otherwise count as true).
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1) and not isinstance(value, Millimetres):
+        return bool(value)
+    raise UsageError(f"option {name} must be true or false, got {value!r}")
 
 
 def in_millimetres(drawing: Drawing) -> Drawing:
@@ -115,15 +163,13 @@ def pen_width_mm(drawing: Drawing, pen_width: float | None = None) -> float:
     """The nominal pen width in mm: ``pen_width`` if given, else the drawing's, else :data:`DEFAULT_PEN_WIDTH`.
 
     Raises:
-        UsageError: a ``pen_width`` that is not a positive number.
+        UsageError: a ``pen_width`` that is not a number above 0 and up to :data:`MAX_PEN_WIDTH`.
     """
     if pen_width is None:
         if drawing.pen_width is None:
             return DEFAULT_PEN_WIDTH
         return drawing.pen_width * (UNITS["px"] if drawing.units == "px" else 1.0)
-    if isinstance(pen_width, bool) or not isinstance(pen_width, (int, float)) or not pen_width > 0:
-        raise UsageError(f"pen_width must be a positive length in mm, got {pen_width!r}")
-    return float(pen_width)
+    return number("pen_width", pen_width, positive=True, maximum=MAX_PEN_WIDTH, unit="mm", length=True)
 
 
 @dataclass

@@ -1,9 +1,8 @@
 """G-code for pen plotters, Z-axis pens and lasers, one machine profile per firmware family.
 
-Machine dialects are data: a :class:`Profile` is a set of templates, one per event (document start,
-stroke start, each point, stroke end, ...), with vpype-gcode's field names, read from the bundled
-``profiles.toml`` and from the user's own files (see :func:`load_profiles`). :func:`to_gcode` places the
-drawing on the machine (millimetres, Y flipped against the page height), simplifies and optionally
+Machine dialects are data: a :class:`~strokebot.exporters.profiles.Profile` is a set of templates,
+one per event, read from the bundled ``profiles.toml`` and from the user's own files (see
+:mod:`strokebot.exporters.profiles`). :func:`to_gcode` places the drawing on the machine (millimetres, Y flipped against the page height), simplifies and optionally
 reorders its strokes, and fills the templates in, point by point.
 
 >>> from strokebot.drawing import Drawing, Stroke
@@ -24,19 +23,27 @@ M2
 from __future__ import annotations
 
 import dataclasses
-import importlib.resources
-import os
 import re
-import string
 import textwrap
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from strokebot.errors import ExportError, UsageError
-from strokebot.exporters import Exporter, fixed, in_millimetres, number, pen_width_mm
-from strokebot.units import UNITS
+from strokebot.exporters import Exporter, check_pen_heights, fixed, flag, in_millimetres, number, pen_width_mm
+from strokebot.exporters.plot_time import estimate_time, plot_time_line
+from strokebot.exporters.profiles import (
+    DWELL_UNITS,
+    ENV_PROFILES,
+    MACHINE_SETTINGS,
+    MAX_ACCELERATION,
+    MAX_RATE,
+    Profile,
+    get_profile,
+    load_profiles,
+    user_profile_paths,
+)
+from strokebot.units import LONGEST, UNITS
 
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing
@@ -52,40 +59,6 @@ __all__ = [
     "ENV_PROFILES",
 ]
 
-#: Environment variable naming extra profile files (separated like PATH).
-ENV_PROFILES = "STROKEBOT_PROFILES"
-
-#: Events in the order they happen, as vpype-gcode names them.
-TEMPLATES = (
-    "document_start",
-    "layer_start",
-    "line_start",
-    "segment_first",
-    "segment",
-    "segment_last",
-    "line_end",
-    "line_join",
-    "layer_end",
-    "layer_join",
-    "document_end",
-)
-_SETTINGS = {
-    "description": str,
-    "firmware": str,
-    "unit": str,
-    "vertical_flip": bool,
-    "horizontal_flip": bool,
-    "scale_x": (int, float),
-    "scale_y": (int, float),
-    "offset_x": (int, float),
-    "offset_y": (int, float),
-    "dwell_unit": str,
-    "max_line_length": int,
-    "info": str,
-    "extends": str,
-}
-_ALIASES = {"invert_y": "vertical_flip", "invert_x": "horizontal_flip"}  # vpype-gcode's newer names
-_DWELL_UNITS = {"s": 1.0, "ms": 1000.0}
 _FEEDS = ("feed", "travel_feed", "plunge_feed")
 _LENGTHS = ("z_up", "z_touch", "z_full")
 _DWELLS = ("dwell_down", "dwell_up")
@@ -99,197 +72,9 @@ PLACEHOLDERS = frozenset(
 
 _EXPONENT = re.compile(r"[0-9.][eE][+-]?[0-9]")
 
-# Pen-down speed and corner handling for the plot-time estimate; close to GRBL's defaults.
-DEFAULT_ACCELERATION = 500.0  # mm/s²
-_JUNCTION_DEVIATION = 0.01  # mm
-
-
-@dataclasses.dataclass(frozen=True)
-class Profile:
-    """One machine dialect: templates per event and how coordinates map onto the machine.
-
-    Attributes:
-        name: what ``--profile`` takes.
-        source: ``"bundled"`` or the file it came from.
-        templates: event name (see :data:`TEMPLATES`) to ``str.format`` template.
-        default_values: the profile's parameters (feeds, pen positions, dwell...), each also an option.
-        firmware: ``grbl``, ``marlin``, ``klipper`` or anything else (for the reader and for linting).
-        unit: the unit of machine coordinates (``mm`` unless a machine needs ``in``).
-        vertical_flip: y up on the machine: ``y = page_height - y``.
-        dwell_unit: ``s`` (GRBL) or ``ms`` (Marlin, Klipper): how ``{dwell_down}``/``{dwell_up}`` are written.
-        max_line_length: longest line the firmware takes (GRBL: 79), or None.
-        info: a note for the user, written into the header comments.
-    """
-
-    name: str
-    source: str = "bundled"
-    description: str = ""
-    firmware: str = "generic"
-    unit: str = "mm"
-    vertical_flip: bool = False
-    horizontal_flip: bool = False
-    scale_x: float = 1.0
-    scale_y: float = 1.0
-    offset_x: float = 0.0
-    offset_y: float = 0.0
-    dwell_unit: str = "s"
-    max_line_length: int | None = None
-    info: str = ""
-    default_values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    templates: Mapping[str, str] = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def from_table(cls, name: str, table: Mapping[str, Any], *, source: str = "bundled") -> Profile:
-        """A profile from its TOML table (``extends`` already resolved).
-
-        Raises:
-            UsageError: an unknown field, or a field of the wrong type.
-        """
-        where = f"profile {name!r} ({source})"
-        fields: dict[str, Any] = {}
-        templates: dict[str, str] = {}
-        for key, value in table.items():
-            key = _ALIASES.get(key, key)
-            if key in TEMPLATES:
-                if not isinstance(value, str):
-                    raise UsageError(f"{where}: {key} must be a string")
-                templates[key] = value
-            elif key == "default_values":
-                if not isinstance(value, dict):
-                    raise UsageError(f"{where}: default_values must be a table")
-                fields[key] = dict(value)
-            elif key in _SETTINGS:
-                expected = _SETTINGS[key]
-                if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
-                    raise UsageError(f"{where}: {key} has the wrong type ({type(value).__name__})")
-                if key != "extends":
-                    fields[key] = value
-            else:
-                known = ", ".join(sorted(set(TEMPLATES) | set(_SETTINGS) | set(_ALIASES) | {"default_values"}))
-                raise UsageError(f"{where}: unknown field {key!r} (known fields: {known})")
-        profile = cls(name=name, source=source, templates=templates, **fields)
-        if profile.unit not in UNITS:
-            raise UsageError(f"{where}: unknown unit {profile.unit!r} (known units: {', '.join(UNITS)})")
-        if profile.dwell_unit not in _DWELL_UNITS:
-            raise UsageError(f"{where}: dwell_unit must be 's' or 'ms', got {profile.dwell_unit!r}")
-        return profile
-
-    def to_toml(self) -> str:
-        """The profile as a TOML table, to copy into a profiles file and adapt."""
-        lines = [f"[{_toml_key(self.name)}]"]
-        defaults = {f.name: f.default for f in dataclasses.fields(self) if f.default is not dataclasses.MISSING}
-        for key in _SETTINGS:
-            value = getattr(self, key, None)
-            always = ("description", "firmware", "unit", "vertical_flip", "dwell_unit")
-            if key == "extends" or value is None or (key not in always and value == defaults.get(key)):
-                continue
-            lines.append(f"{key} = {_toml_value(value)}")
-        if self.default_values:
-            items = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in self.default_values.items())
-            lines.append(f"default_values = {{ {items} }}")
-        for key in TEMPLATES:
-            if key in self.templates:
-                text = self.templates[key].replace("\\", "\\\\").replace('"""', '""\\"')
-                lines.append(f'{key} = """\n{text}"""')
-        return "\n".join(lines) + "\n"
-
-    def placeholders(self) -> set[str]:
-        """Every placeholder its templates use (the first name of each field)."""
-        used: set[str] = set()
-        for template in self.templates.values():
-            for _, field, _, _ in string.Formatter().parse(template):
-                if field is not None:
-                    used.add(re.split(r"[.\[]", field, maxsplit=1)[0])
-        return used
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else '"' + key.replace('"', '\\"') + '"'
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-# -- finding profiles --------------------------------------------------------------------------------
-
-
-def user_profile_paths() -> list[Path]:
-    """Where user profiles are looked for, later ones overriding earlier ones of the same name.
-
-    ``$XDG_CONFIG_HOME/strokebot/profiles.toml`` (``~/.config/...`` by default), used if it exists,
-    then each file in ``$STROKEBOT_PROFILES`` (which must exist).
-    """
-    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "strokebot" / "profiles.toml"
-    paths = [config] if config.is_file() else []
-    paths += [Path(p) for p in os.environ.get(ENV_PROFILES, "").split(os.pathsep) if p]
-    return paths
-
-
-def _read_tables(text: str, source: str) -> dict[str, dict[str, Any]]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"profiles file {source} is not valid TOML: {error}") from None
-    tables = {k: v for k, v in data.items() if isinstance(v, dict) and k != "gwrite"}
-    gwrite = data.get("gwrite", {})  # profiles pasted from a vpype configuration file
-    tables.update({k: v for k, v in gwrite.items() if isinstance(v, dict)})
-    return tables
-
-
-def load_profiles(profiles_file: str | Path | None = None) -> dict[str, Profile]:
-    """Every known profile by name: bundled, then the user's (:func:`user_profile_paths`), then ``profiles_file``.
-
-    A profile may ``extends = "other"`` to start from another (earlier or in the same file).
-
-    Raises:
-        UsageError: a named file that is missing or not valid TOML, or a profile that is not valid.
-    """
-    bundled = importlib.resources.files("strokebot.exporters").joinpath("profiles.toml").read_text("utf-8")
-    sources: list[tuple[str, str]] = [("bundled", bundled)]
-    paths = user_profile_paths() + ([Path(profiles_file)] if profiles_file is not None else [])
-    for path in paths:
-        try:
-            sources.append((str(path), path.read_text("utf-8")))
-        except OSError as error:
-            raise UsageError(f"cannot read profiles file {path} ({error.strerror or error})") from None
-    raw: dict[str, tuple[dict[str, Any], str]] = {}
-    profiles: dict[str, Profile] = {}
-    for source, text in sources:
-        for name, table in _read_tables(text, source).items():
-            merged = _resolve(name, table, raw, source)
-            raw[name] = (merged, source)
-            profiles[name] = Profile.from_table(name, merged, source=source)
-    return profiles
-
-
-def _resolve(name: str, table: dict[str, Any], raw: Mapping[str, tuple[dict[str, Any], str]], source: str) -> dict[str, Any]:
-    parent_name = table.get("extends")
-    if parent_name is None:
-        return dict(table)
-    if parent_name not in raw:
-        raise UsageError(f"profile {name!r} ({source}) extends unknown profile {parent_name!r}")
-    parent = dict(raw[parent_name][0])
-    parent.pop("extends", None)
-    merged = {**parent, **{k: v for k, v in table.items() if k != "extends"}}
-    merged["default_values"] = {**parent.get("default_values", {}), **table.get("default_values", {})}
-    return merged
-
-
-def get_profile(name: str, profiles_file: str | Path | None = None) -> Profile:
-    """The profile called ``name``.
-
-    Raises:
-        UsageError: no such profile (the message lists the known ones).
-    """
-    profiles = load_profiles(profiles_file)
-    if name not in profiles:
-        raise UsageError(f"unknown G-code profile {name!r} (known profiles: {', '.join(sorted(profiles))})")
-    return profiles[name]
+#: The longest dwell, in seconds, and the farthest pen height from Z0, in mm.
+MAX_DWELL = 3600.0
+MAX_Z = 1000.0
 
 
 # -- writing -----------------------------------------------------------------------------------------
@@ -305,8 +90,8 @@ class _Number(float):
         return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
-def _number(name: str, value: Any) -> _Number:
-    return _Number(number(name, value))
+def _number(name: str, value: Any, **limits: Any) -> _Number:
+    return _Number(number(name, value, **limits))
 
 
 def to_gcode(
@@ -322,7 +107,7 @@ def to_gcode(
     offset_x: float | None = None,
     offset_y: float | None = None,
     vertical_flip: bool | None = None,
-    acceleration: float = DEFAULT_ACCELERATION,
+    acceleration: float | None = None,
     comments: bool = True,
     **values: Any,
 ) -> str:
@@ -338,34 +123,44 @@ def to_gcode(
         page_width, page_height: the page in mm (default: the drawing's); Y flips against page_height.
         offset_x, offset_y: machine position in mm of the page's origin corner (default: the profile's).
         vertical_flip: y up on the machine (default: the profile's, true for every bundled one).
-        acceleration: mm/s², only for the plot-time estimate in the comments.
+        acceleration: mm/s² of the X and Y axes, for the plot-time estimate in the comments (default:
+            the profile's ``acceleration_x`` and ``acceleration_y``).
         comments: write the header comments.
-        **values: the profile's parameters (its ``default_values``), e.g. ``feed=1200``, ``z_full=-0.6``.
+        **values: the profile's parameters (its ``default_values``), e.g. ``feed=1200``, ``z_full=-0.6``,
+            and the machine's limits the estimate assumes (``max_rate_x=5000``; see :data:`MACHINE_SETTINGS`).
 
     Raises:
         UsageError: unknown profile or parameter, a bad value, or a template that uses an unknown placeholder.
         ExportError: a line longer than the firmware takes, or a number the template wrote in exponent notation.
     """
     chosen = profile if isinstance(profile, Profile) else get_profile(profile, profiles_file)
+    limits = {key: _machine_setting(key, values.pop(key)) for key in MACHINE_SETTINGS if key in values}
+    if acceleration is not None:
+        xy = _machine_setting("acceleration", acceleration)
+        limits = {"acceleration_x": xy, "acceleration_y": xy, **limits}
+    chosen = dataclasses.replace(chosen, **limits)
     params = _parameters(chosen, values)
-    acceleration = number("acceleration", acceleration, positive=True)
+    order, comments = flag("order", order), flag("comments", comments)
     page = in_millimetres(drawing)
     width = pen_width_mm(page, pen_width)
-    tolerance = width / 2 if simplify is None or simplify is True else _number("simplify", simplify or 0.0)
-    if tolerance < 0:
-        raise UsageError(f"simplify must be a tolerance >= 0 in mm, got {simplify!r}")
+    if simplify is None or simplify is True:
+        tolerance = width / 2
+    else:
+        tolerance = 0.0 if simplify is False else number("simplify", simplify, minimum=0, maximum=LONGEST, unit="mm", length=True)
     points_before = sum(len(s) for s in page.strokes)
     if tolerance > 0:
         page = page.simplified(tolerance)
     travel_before = page.travel_length
     if order:
         page = page.reordered()
-    page_w = page.width if page_width is None else number("page_width", page_width, positive=True)
-    page_h = page.height if page_height is None else number("page_height", page_height, positive=True)
-    flip = chosen.vertical_flip if vertical_flip is None else bool(vertical_flip)
+    size = {"positive": True, "maximum": LONGEST, "unit": "mm", "length": True}
+    page_w = page.width if page_width is None else number("page_width", page_width, **size)
+    page_h = page.height if page_height is None else number("page_height", page_height, **size)
+    flip = chosen.vertical_flip if vertical_flip is None else flag("vertical_flip", vertical_flip)
     per_mm = 1.0 / UNITS[chosen.unit]
-    origin_x = chosen.offset_x if offset_x is None else float(_number("offset_x", offset_x)) * per_mm
-    origin_y = chosen.offset_y if offset_y is None else float(_number("offset_y", offset_y)) * per_mm
+    place = {"minimum": -LONGEST, "maximum": LONGEST, "unit": "mm", "length": True}
+    origin_x = chosen.offset_x if offset_x is None else float(_number("offset_x", offset_x, **place)) * per_mm
+    origin_y = chosen.offset_y if offset_y is None else float(_number("offset_y", offset_y, **place)) * per_mm
 
     def machine(x: float, y: float) -> tuple[float, float]:
         if chosen.horizontal_flip:
@@ -376,10 +171,6 @@ def to_gcode(
 
     _check_placeholders(chosen, params)
     writer = _Writer(chosen, params, per_mm, page_w * per_mm, page_h * per_mm, len(page.strokes))
-    header = []
-    if comments:
-        header = _header(chosen, page, params, width, tolerance, points_before, travel_before if order else None,
-                         (page_w, page_h), flip, acceleration)
     writer.emit("document_start")
     writer.emit("layer_start")
     for k, stroke in enumerate(page.strokes):
@@ -397,7 +188,17 @@ def to_gcode(
     writer.emit("document_end")
     body = "".join(writer.chunks)
     _check_lines(chosen, body)
+    if not comments:
+        return body
+    header = _header(chosen, page, params, width, tolerance, points_before, travel_before if order else None,
+                     (page_w, page_h), flip, body)
     return "".join(line + "\n" for line in header) + body
+
+
+def _machine_setting(name: str, value: Any) -> float:
+    if name.startswith("max_rate"):
+        return number(name, value, positive=True, maximum=MAX_RATE, unit="mm/min")
+    return number(name, value, positive=True, maximum=MAX_ACCELERATION, unit="mm/s²")
 
 
 def _parameters(profile: Profile, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -407,17 +208,25 @@ def _parameters(profile: Profile, values: Mapping[str, Any]) -> dict[str, Any]:
         known = ", ".join(list(GcodeExporter.options) + sorted(profile.default_values))
         raise UsageError(f"format 'gcode' with profile {profile.name!r} has no option {unknown[0]!r} (known options: {known})")
     params = {**profile.default_values, **values}
-    for name in (*_FEEDS, *_LENGTHS, *_DWELLS, "pen_up", "pen_down", "s_min", "s_max"):
-        if name in params:
-            params[name] = _number(name, params[name])
     for name in _FEEDS:
-        if name in params and not params[name] > 0:
-            raise UsageError(f"G-code option {name} must be a positive feed in mm/min, got {params[name]}")
+        if name in params:
+            params[name] = _number(name, params[name], positive=True, maximum=MAX_RATE, unit="mm/min")
+    for name in _LENGTHS:
+        if name in params:
+            params[name] = _number(name, params[name], minimum=-MAX_Z, maximum=MAX_Z, unit="mm", length=True)
     for name in _DWELLS:
-        if name in params and params[name] < 0:
-            raise UsageError(f"G-code option {name} must be seconds >= 0, got {params[name]}")
+        if name in params:
+            params[name] = _number(name, params[name], minimum=0, maximum=MAX_DWELL, unit="seconds")
+    # GRBL answers a negative S with error 4; a hobby servo turns through 180 degrees at most.
+    angle = profile.firmware in ("marlin", "klipper")
+    for name in ("pen_up", "pen_down", "s_min", "s_max"):
+        if name in params:
+            top = 180.0 if angle and name.startswith("pen") else MAX_RATE
+            params[name] = _number(name, params[name], minimum=0, maximum=top, unit="degrees" if top == 180 else "")
     if "s_min" in params and "s_max" in params and params["s_max"] < params["s_min"]:
-        raise UsageError(f"s_max ({params['s_max']}) must not be below s_min ({params['s_min']})")
+        raise UsageError(f"option s_max ({params['s_max']:g}) must not be below s_min ({params['s_min']:g})")
+    if all(name in params for name in _LENGTHS):
+        check_pen_heights(*(params[name] for name in _LENGTHS))
     return params
 
 
@@ -446,7 +255,7 @@ class _Writer:
         self.params = params
         self.per_mm = per_mm
         self.chunks: list[str] = []
-        dwell = _DWELL_UNITS[profile.dwell_unit]
+        dwell = DWELL_UNITS[profile.dwell_unit]
         self.context: dict[str, Any] = {
             name: (_Number(value * per_mm) if name in _FEEDS or name in _LENGTHS else
                    _Number(value * dwell) if name in _DWELLS else
@@ -506,36 +315,9 @@ def _check_lines(profile: Profile, body: str) -> None:
                               f"({profile.max_line_length}): {line!r}")
 
 
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-
-
-def estimate_time(drawing: Drawing, params: Mapping[str, Any], acceleration: float = DEFAULT_ACCELERATION) -> float:
-    """Seconds a machine takes to plot ``drawing`` (mm) with a profile's feeds, dwells and pen moves."""
-    from strokebot.motion import Timing, plan
-
-    pen = 0.0
-    if "z_up" in params and "z_touch" in params and "plunge_feed" in params:
-        pen = abs(params["z_up"] - params["z_touch"]) / (params["plunge_feed"] / 60.0)
-    timing = Timing(
-        v_max=params["feed"] / 60.0,
-        a_max=float(acceleration),
-        v_travel=params.get("travel_feed", params["feed"]) / 60.0,
-        junction_deviation=_JUNCTION_DEVIATION,
-        dwell_down=params.get("dwell_down", 0.0) + pen,
-        dwell_up=params.get("dwell_up", 0.0) + pen,
-    )
-    return plan(drawing, timing).duration
-
-
 def _header(profile: Profile, page: Drawing, params: Mapping[str, Any], pen_width: float, tolerance: float,
             points_before: int, travel_before: float | None, size: tuple[float, float], flip: bool,
-            acceleration: float) -> list[str]:
+            program: str) -> list[str]:
     from strokebot import __version__
 
     points = sum(len(s) for s in page.strokes)
@@ -543,13 +325,6 @@ def _header(profile: Profile, page: Drawing, params: Mapping[str, Any], pen_widt
     travel = f"pen-up travel {page.travel_length:.1f} mm"
     if travel_before is not None:
         travel += f" (before ordering {travel_before:.1f} mm)"
-    if "feed" in params:
-        feeds = f"feed {fixed(params['feed'], 0)} mm/min"
-        if "travel_feed" in params:
-            feeds += f", travel {fixed(params['travel_feed'], 0)} mm/min"
-        timing = f"estimated plot time {_duration(estimate_time(page, params, acceleration))} ({feeds})"
-    else:
-        timing = "no plot time estimate: the profile sets no feed in its default_values"
     text = [
         f"strokebot {__version__}, profile {profile.name} ({profile.source}): {profile.description}",
         f"page {fixed(size[0])} x {fixed(size[1])} mm, "
@@ -557,7 +332,7 @@ def _header(profile: Profile, page: Drawing, params: Mapping[str, Any], pen_widt
         + f", pen width {fixed(pen_width)} mm",
         f"{len(page.strokes)} strokes, {points} points ({simplified})",
         f"pen-down length {page.length:.1f} mm, {travel}",
-        timing,
+        plot_time_line(profile, params, program),
     ]
     if profile.info:
         text.append(profile.info)
@@ -582,7 +357,13 @@ class GcodeExporter(Exporter):
         "offset_x": "machine X of the page's origin corner, mm",
         "offset_y": "machine Y of the page's origin corner, mm",
         "vertical_flip": "Y up on the machine (default: the profile's)",
-        "acceleration": "mm/s², for the plot-time estimate only (default 500)",
+        "acceleration": "mm/s^2 of X and Y; like the six below, only for the plot-time estimate (default: the profile's)",
+        "max_rate_x": "mm/min of X: GRBL $110, Marlin M203 X times 60, Klipper max_velocity times 60",
+        "max_rate_y": "mm/min of Y: GRBL $111, Marlin M203 Y times 60, Klipper max_velocity times 60",
+        "max_rate_z": "mm/min of Z: GRBL $112, Marlin M203 Z times 60, Klipper max_z_velocity times 60",
+        "acceleration_x": "mm/s^2 of X: GRBL $120, Marlin M201 X, Klipper max_accel",
+        "acceleration_y": "mm/s^2 of Y: GRBL $121, Marlin M201 Y, Klipper max_accel",
+        "acceleration_z": "mm/s^2 of Z: GRBL $122, Marlin M201 Z, Klipper max_z_accel",
         "comments": "write the header comments (default true)",
     }
     #: Said after the options by ``strokebot formats gcode``.

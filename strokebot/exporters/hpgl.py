@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from strokebot.errors import UsageError
 from strokebot.exporters import Exporter, fixed, in_millimetres, number
+from strokebot.units import LONGEST
 
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing
@@ -44,13 +45,12 @@ def to_hpgl(drawing: Drawing, *, pen: int = 1, velocity: float | None = None, of
     """
     if isinstance(pen, bool) or not isinstance(pen, int) or not 1 <= pen <= 8:
         raise UsageError(f"hpgl pen must be a carousel slot from 1 to 8, got {pen!r}")
-    offset_x, offset_y = number("offset_x", offset_x), number("offset_y", offset_y)
+    place = {"minimum": -LONGEST, "maximum": LONGEST, "unit": "mm", "length": True}
+    offset_x, offset_y = number("offset_x", offset_x, **place), number("offset_y", offset_y, **place)
     page = in_millimetres(drawing)
     lines = ["IN;", f"SP{pen};"]
     if velocity is not None:
-        velocity = number("velocity", velocity, positive=True)
-        if velocity > 128:
-            raise UsageError(f"hpgl velocity must be at most 128 cm/s, got {velocity:g}")
+        velocity = number("velocity", velocity, positive=True, maximum=128, unit="cm/s")
         lines.append(f"VS{fixed(velocity, 2)};")
 
     def plotter(x: float, y: float) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from strokebot.errors import UsageError
-from strokebot.exporters import Exporter, fixed, in_millimetres, pen_width_mm
+from strokebot.exporters import Exporter, fixed, flag, in_millimetres, pen_width_mm
 
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing, Stroke
@@ -53,6 +53,7 @@ def to_svg(drawing: Drawing, *, layers: str = "glyph", pen_width: float | None =
 
     if layers not in LAYERS:
         raise UsageError(f"svg layers must be one of {', '.join(LAYERS)}, got {layers!r}")
+    preview = flag("preview", preview)
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
         raise UsageError(f"svg decimals must be an integer from 0 to 6, got {decimals!r}")
     if not isinstance(color, str) or not _COLOUR.fullmatch(color):

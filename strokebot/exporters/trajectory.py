@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from strokebot.errors import UsageError
-from strokebot.exporters import Exporter, in_millimetres, number, pen_width_mm
+from strokebot.exporters import Exporter, check_pen_heights, flag, in_millimetres, number, pen_width_mm
+from strokebot.exporters.profiles import MAX_ACCELERATION, MAX_RATE
 
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing
@@ -52,7 +53,15 @@ FORMAT = "strokebot.trajectory"
 VERSION = 1
 _LENGTH_UNITS = {"mm": 1.0, "m": 0.001}
 _Y_AXES = ("down", "up")
-_TIMING_OPTIONS = ("v_max", "a_max", "v_travel", "junction_deviation", "dwell_down", "dwell_up")
+#: Each timing option's limits: speeds in mm/s, accelerations in mm/s², lengths in mm, dwells in seconds.
+_TIMING_OPTIONS = {
+    "v_max": {"positive": True, "maximum": MAX_RATE / 60, "unit": "mm/s"},
+    "a_max": {"positive": True, "maximum": MAX_ACCELERATION, "unit": "mm/s²"},
+    "v_travel": {"positive": True, "maximum": MAX_RATE / 60, "unit": "mm/s"},
+    "junction_deviation": {"minimum": 0, "maximum": 1000.0, "unit": "mm", "length": True},
+    "dwell_down": {"minimum": 0, "maximum": 3600.0, "unit": "seconds"},
+    "dwell_up": {"minimum": 0, "maximum": 3600.0, "unit": "seconds"},
+}
 _TOOL_DEFAULTS = {"z_up": 3.0, "z_touch": 0.0, "z_full": -1.0}
 
 
@@ -74,9 +83,11 @@ class _Frame:
         self.scale = _LENGTH_UNITS[units]
         self.height = page.height
         self.up = y_axis == "up"
-        self.z_up = number("z_up", z_up)
-        self.z_touch = number("z_touch", z_touch)
-        self.z_full = number("z_full", z_full)
+        height = {"minimum": -1000.0, "maximum": 1000.0, "unit": "mm", "length": True}
+        self.z_up = number("z_up", z_up, **height)
+        self.z_touch = number("z_touch", z_touch, **height)
+        self.z_full = number("z_full", z_full, **height)
+        check_pen_heights(self.z_up, self.z_touch, self.z_full)
 
     def x(self, x: float) -> float:
         return x * self.scale
@@ -94,7 +105,7 @@ def _prepare(drawing: Drawing, options: dict[str, Any]) -> tuple[Drawing, Any, _
     from strokebot.motion import Timing
 
     page = in_millimetres(drawing)
-    timing = Timing.of(None, **{k: number(k, options.pop(k)) for k in _TIMING_OPTIONS if k in options})
+    timing = Timing.of(None, **{k: number(k, options.pop(k), **limits) for k, limits in _TIMING_OPTIONS.items() if k in options})
     frame = _Frame(
         page,
         units=options.pop("units", "mm"),
@@ -125,6 +136,7 @@ def to_trajectory(drawing: Drawing, *, z: bool = True, pen_width: float | None =
     page, timing, frame = _prepare(drawing, options)
     if options:
         raise UsageError(f"unknown trajectory option {sorted(options)[0]!r}")
+    z = flag("z", z)
     digits = _decimals(decimals) + (3 if frame.scale < 1 else 0)
     timed = plan(page, timing)
 

@@ -3,7 +3,9 @@
 ; page 60 x 20 mm, Y up: flipped against the page height, pen width 1.5 mm
 ; 3 strokes, 14 points (simplified from 14, tolerance 0.75 mm)
 ; pen-down length 82.8 mm, pen-up travel 19.7 mm
-; estimated plot time 6 s (feed 1000 mm/min, travel 3000 mm/min)
+; estimated plot time 7.3 s, the whole program from X0 Y0 Z0 (feed 1000 mm/min,
+; G0 at the max rates); it assumes GRBL $110=3000 $111=3000 mm/min, $120=500
+; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=1 (laser mode) and s_max equal to $30.
 G21
 G90

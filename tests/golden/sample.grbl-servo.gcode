@@ -3,7 +3,9 @@
 ; page 60 x 20 mm, Y up: flipped against the page height, pen width 1.5 mm
 ; 3 strokes, 14 points (simplified from 14, tolerance 0.75 mm)
 ; pen-down length 82.8 mm, pen-up travel 19.7 mm
-; estimated plot time 4 s (feed 2000 mm/min, travel 4000 mm/min)
+; estimated plot time 5.9 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
+; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
 G21
 G90

@@ -3,7 +3,9 @@
 ; page 60 x 20 mm, Y up: flipped against the page height, pen width 1.5 mm
 ; 3 strokes, 14 points (simplified from 14, tolerance 0.75 mm)
 ; pen-down length 82.8 mm, pen-up travel 19.7 mm
-; estimated plot time 4 s (feed 3000 mm/min, travel 6000 mm/min)
+; estimated plot time 5.3 s, the whole program from X0 Y0 Z0 (feed 3000 mm/min,
+; travel 6000 mm/min); it assumes Klipper max_velocity: 100, max_accel: 500
+; (mm/s, mm/s^2; see printer.cfg): a machine set slower plots slower
 ; Needs a [servo pen] section in printer.cfg.
 G90
 SET_SERVO SERVO=pen ANGLE=70

@@ -3,7 +3,9 @@
 ; page 60 x 20 mm, Y up: flipped against the page height, pen width 1.5 mm
 ; 3 strokes, 14 points (simplified from 14, tolerance 0.75 mm)
 ; pen-down length 82.8 mm, pen-up travel 19.7 mm
-; estimated plot time 4 s (feed 3000 mm/min, travel 6000 mm/min)
+; estimated plot time 5.2 s, the whole program from X0 Y0 Z0 (feed 3000 mm/min,
+; travel 6000 mm/min); it assumes Marlin M203 X100 Y100 mm/s, M201 X500 Y500
+; mm/s^2 (see yours with M503): a machine set slower plots slower
 ; M280 does not wait for moves to finish, hence the M400 before every one.
 G90
 M400
