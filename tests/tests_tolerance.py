@@ -1,0 +1,58 @@
+"""How far apart two correct computations of the same numbers may be: float32 sums and printed digits.
+
+Two float32 computations of one result — numpy against torch, a batch against one glyph at a time,
+one BLAS thread against several, one CPU against another — add the same products in different
+orders, and each order rounds differently. :func:`assert_float32_close` allows what that rounding
+can do and no more.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+#: float32's spacing at 1.0 (2**-23): one rounding changes a number by at most half of this, relatively.
+EPS32 = float(np.finfo(np.float32).eps)
+
+#: How many times the typical rounding error of a sum a comparison allows. Rounding errors of a sum of
+#: n terms add up like a random walk, about sqrt(n) * EPS32 times the size of the terms; the worst
+#: case, n * EPS32, needs every rounding to go the same way and is not what BLAS or torch produce.
+#: Measured on numpy (OpenBLAS) against torch, 100 random models of each encoder of tests/test_model.py
+#: (5 images each) and the bundled model on 2,000 glyphs, with 1 and 2 threads: the largest difference
+#: was 0.58 of sqrt(n) * EPS32 * scale (0.19 with OpenBLAS and torch on AVX2 kernels instead of
+#: AVX-512), so 4 leaves a sevenfold margin for other CPUs and libraries, and a single weight off by
+#: its layer's typical size still fails by 25 to 1,800 times (tests/test_model.py).
+SAFETY = 4.0
+
+
+def float32_atol(scale: float, terms: int) -> float:
+    """The absolute difference two float32 evaluations of a result may show.
+
+    Args:
+        scale: the size of the numbers the result is built from (a frame's width for positions in
+            it, 1 for values in 0..1).
+        terms: how many products the deepest chain of sums behind it adds up (see :func:`summed_terms`).
+    """
+    return SAFETY * math.sqrt(terms) * EPS32 * scale
+
+
+def assert_float32_close(actual, desired, *, scale: float, terms: int, err_msg: str = "") -> None:
+    """Fail unless ``actual`` and ``desired`` agree within float32 rounding of ``terms``-deep sums.
+
+    Absolute tolerance :func:`float32_atol`, plus a relative one of ``SAFETY`` roundings for the
+    element-wise functions (tanh, sigmoid, the running sum) applied after the sums.
+    """
+    np.testing.assert_allclose(
+        np.asarray(actual), np.asarray(desired), rtol=SAFETY * EPS32, atol=float32_atol(scale, terms), err_msg=err_msg
+    )
+
+
+def summed_terms(weights: Mapping[str, np.ndarray]) -> int:
+    """The depth of a network's sums: the fan-ins of its weight matrices and kernels, added up.
+
+    Every output of the network is a sum over the last layer's inputs, each of which is a sum over
+    the layer before, and so on; their rounding errors add along that chain.
+    """
+    return sum(int(np.prod(w.shape[1:])) for name, w in weights.items() if name.endswith("weight") and w.ndim >= 2)
