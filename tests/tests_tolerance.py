@@ -3,13 +3,18 @@
 Two float32 computations of one result — numpy against torch, a batch against one glyph at a time,
 one BLAS thread against several, one CPU against another — add the same products in different
 orders, and each order rounds differently. :func:`assert_float32_close` allows what that rounding
-can do and no more.
+can do and no more. Text with numbers in it (golden files, the outputs of two runs) is compared by
+:func:`assert_same_text`: the words exactly, each number within one step of its last printed digit.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
+import os
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 
 import numpy as np
 
@@ -56,3 +61,43 @@ def summed_terms(weights: Mapping[str, np.ndarray]) -> int:
     the layer before, and so on; their rounding errors add along that chain.
     """
     return sum(int(np.prod(w.shape[1:])) for name, w in weights.items() if name.endswith("weight") and w.ndim >= 2)
+
+
+_NUMBER = re.compile(r"([-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?)")
+
+
+def _step(token: str) -> Decimal:
+    """One unit in the last printed digit of ``token``: 0.001 for 19.243, 1E-6 for 1.5e-05."""
+    return Decimal(1).scaleb(Decimal(token).as_tuple().exponent)
+
+
+def numbers_differ(actual: str, expected: str, *, precision: str) -> str | None:
+    """Why ``actual`` is not ``expected`` up to rounding of its numbers, or None when it is.
+
+    A number printed with d decimals moves by one step (10**-d) when its value, computed in another
+    order or on another CPU, sits within rounding of the middle between two printed values; it never
+    moves by more. ``precision`` is the step the format prints its coordinates with (``"0.001"``
+    for G-code); a number may move by one step of its last digit but never by more than that, so
+    integers (``G1``, ``3 strokes``) must match and a trimmed ``21`` in an SVG stands for 21.000.
+    """
+    cap = Decimal(precision)
+    a, b = _NUMBER.split(actual), _NUMBER.split(expected)
+    if len(a) != len(b):
+        return f"{(len(a) - 1) // 2} numbers, expected {(len(b) - 1) // 2}"
+    for k in range(0, len(a), 2):
+        if a[k] != b[k]:
+            at = len(os.path.commonprefix([a[k], b[k]]))
+            return f"text {a[k][at:at + 40]!r} where {b[k][at:at + 40]!r} was expected"
+    for x, y in zip(a[1::2], b[1::2], strict=True):
+        allowed = min(_step(x), _step(y), cap)
+        if abs(Decimal(x) - Decimal(y)) > allowed:
+            return f"{x} where {y} was expected (allowed: {allowed})"
+    return None
+
+
+def assert_same_text(actual: str, expected: str, *, name: str, precision: str) -> None:
+    """Fail, with a diff, unless the texts are the same up to a last-digit step in their numbers."""
+    why = numbers_differ(actual, expected, precision=precision)
+    if why is not None:
+        diff = difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected", "actual", lineterm="", n=1)
+        raise AssertionError(f"{name} differs: {why}\n" + "\n".join(list(diff)[:40]))
