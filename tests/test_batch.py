@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from conftest import draw_polylines, save_png
+from tests_tolerance import assert_same_text
 
 from strokebot import batch
 from strokebot.errors import StrokebotError, UsageError
@@ -39,7 +40,11 @@ def test_parallel_writes_what_a_serial_run_writes(folder, tmp_path):
     reports: list[batch.WorkerReport] = []
     parallel = {r.source.name: r for r in batch.trace_parallel(sources, settings, parallel_out, jobs=2, reports=reports)}
     assert sorted(parallel) == sorted(serial) == sorted(p.name for p in sources)
-    assert _outputs(parallel_out) == _outputs(serial_out) and len(_outputs(serial_out)) == 2 * 7
+    written, expected = _outputs(parallel_out), _outputs(serial_out)
+    assert sorted(written) == sorted(expected) and len(expected) == 2 * 7
+    for name, text in written.items():
+        # Workers run BLAS on one thread, this process on all: the sums may round differently.
+        assert_same_text(text.decode(), expected[name].decode(), name=name, precision="0.001")
     for name, result in parallel.items():
         assert isinstance(result, batch.Traced)
         assert result.summary() == serial[name].summary().replace("serial", "parallel")
