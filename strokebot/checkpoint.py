@@ -19,12 +19,15 @@ import numpy as np
 
 from strokebot.errors import ModelError
 
-__all__ = ["FORMAT", "VERSION", "ModelFile", "read_model", "write_model", "expected_shapes", "DEFAULT_MODEL"]
+__all__ = ["FORMAT", "VERSION", "ModelFile", "read_model", "write_model", "expected_shapes", "DEFAULT_MODEL", "FAST_MODEL"]
 
 FORMAT = "strokebot.model"
 VERSION = 1
 WEIGHT_PREFIX = "weight/"
+#: The bundled stroke model (``strokebot-default 2``): what tracing uses unless told otherwise.
 DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"
+#: The bundled one-shot gesture model (``strokebot-default 1``): the fast path (``--fast``).
+FAST_MODEL = Path(__file__).with_name("models") / "fast.npz"
 #: Largest a model file may unpack to: a zip bomb named .npz is refused before numpy inflates it.
 MAX_MODEL_BYTES = 2_000_000_000
 
@@ -46,7 +49,15 @@ class ModelFile:
 
 
 def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
-    """The weight names and shapes a model of ``config`` has (mirrors :class:`~strokebot.model.GestureModel`)."""
+    """The weight names and shapes a model of ``config`` has.
+
+    A ``"strokes"`` model (``config["kind"]``) is a stroke model (:mod:`strokebot.model.strokes`); any
+    other is a one-shot gesture model (:class:`~strokebot.model.GestureModel`).
+    """
+    if config.get("kind") == "strokes":
+        from strokebot.model.strokes import expected_shapes as stroke_shapes
+
+        return stroke_shapes(config)
     size, steps = int(config["size"]), int(config["steps"])
     outputs = 4 * steps + (2 if config.get("start") is None else 0)
     shapes: dict[str, tuple[int, ...]] = {}

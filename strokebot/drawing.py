@@ -18,6 +18,7 @@ point is ``pen_width * (0.5 + pressure)``: ``pen_width`` is the nominal width, a
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from strokebot.motion import Timing, Waypoint
 
-__all__ = ["Stroke", "Drawing", "DEFAULT_PRESSURE", "DEFAULT_INTENSITY"]
+__all__ = ["Stroke", "Drawing", "Steps", "DEFAULT_PRESSURE", "DEFAULT_INTENSITY"]
 
 DEFAULT_PRESSURE = 0.5
 DEFAULT_INTENSITY = 1.0
@@ -128,6 +129,29 @@ class Stroke:
     __hash__ = None  # type: ignore[assignment]
 
 
+@dataclasses.dataclass
+class Steps:
+    """A drawing as one pen gesture: where the pen starts, then per step a velocity, a pressure and an
+    ink intensity (1 pen down, 0 a pen-up move); positions are the running sum of the velocities.
+
+    >>> d = Drawing([Stroke([[0, 0], [4, 0]]), Stroke([[4, 3], [4, 7]])], width=10, height=10)
+    >>> steps = d.steps(spacing=2.0)
+    >>> steps.velocity.tolist(), steps.intensity.tolist()
+    ([[2.0, 0.0], [2.0, 0.0], [0.0, 1.5], [0.0, 1.5], [0.0, 2.0], [0.0, 2.0]], [1.0, 1.0, 0.0, 0.0, 1.0, 1.0])
+    >>> steps.positions()[-1].tolist()
+    [4.0, 7.0]
+    """
+
+    start: np.ndarray  # (2,)
+    velocity: np.ndarray  # (T, 2)
+    pressure: np.ndarray  # (T,)
+    intensity: np.ndarray  # (T,)
+
+    def positions(self) -> np.ndarray:
+        """(T + 1, 2): the start, then the position after each step."""
+        return np.vstack([self.start, self.start + np.cumsum(self.velocity, axis=0)])
+
+
 @dataclasses.dataclass(eq=False)
 class Drawing:
     """Strokes on a page of ``width`` × ``height`` ``units``, drawn in list order.
@@ -215,6 +239,45 @@ class Drawing:
 
     # -- transforming ----------------------------------------------------------------------------
 
+    def steps(self, *, count: int | None = None, spacing: float | None = None) -> Steps:
+        """The drawing as one pen gesture of equal steps (:class:`Steps`), pen-up moves included.
+
+        The path runs from the first stroke's start through every stroke in order; it is cut into
+        ``count`` steps of equal length, or into steps of at most ``spacing`` units along each piece
+        (pen-down run or pen-up move), so every stroke's ends fall on a step. A step takes the pressure
+        and intensity of where its middle lies.
+        """
+        if (count is None) == (spacing is None):
+            raise UsageError("give steps either a count or a spacing")
+        if not self.strokes:
+            return Steps(np.zeros(2), np.zeros((0, 2)), np.zeros(0), np.zeros(0))
+        path, pressure, down = [], [], []
+        for stroke in self.strokes:
+            if path:  # the pen-up move from the last stroke's end
+                path.append(stroke.points[:1, :2])
+                pressure.append(stroke.points[:1, 2])
+                down.append(np.zeros(1, bool))
+            path.append(stroke.points[:, :2])
+            pressure.append(stroke.points[:, 2])
+            down.append(np.ones(len(stroke.points), bool))
+        points, weight, state = np.vstack(path), np.concatenate(pressure), np.concatenate(down)
+        # Segment k runs from point k to point k + 1 and is pen-down when point k + 1 is.
+        segment_down = state[1:]
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+        if count is not None:
+            marks = np.linspace(0.0, along[-1], int(count) + 1)
+        else:
+            if not spacing or not spacing > 0:
+                raise UsageError(f"spacing must be positive, got {spacing}")
+            changes = np.flatnonzero(segment_down[1:] != segment_down[:-1]) + 1  # segment k starts a new piece
+            joints = np.concatenate([[0.0], along[changes], [along[-1]]])
+            marks = np.unique(np.concatenate([np.linspace(a, b, max(1, int(np.ceil((b - a) / spacing - 1e-9))) + 1) for a, b in itertools.pairwise(joints)]))
+        at = np.stack([np.interp(marks, along, points[:, k]) for k in range(2)], axis=1)
+        middle = (marks[:-1] + marks[1:]) / 2
+        segment = np.clip(np.searchsorted(along, middle, side="right") - 1, 0, max(len(segment_down) - 1, 0))
+        intensity = segment_down[segment].astype(float) if len(segment_down) else np.ones(len(middle))
+        return Steps(at[0], np.diff(at, axis=0), np.interp(middle, along, weight), intensity)
+
     def replace(self, **changes: Any) -> Drawing:
         """A copy with some fields changed (``dataclasses.replace``)."""
         return dataclasses.replace(self, **changes)
@@ -290,8 +353,8 @@ class Drawing:
                 raise UsageError(f"margin {margin:g} mm on each side leaves no room on a page {side:g} mm {name}")
             inner.append((side - 2 * margin) / frame)
         scale = min(inner) if inner else per_unit
-        page_w = width if width is not None else frame_w * scale + 2 * margin
-        page_h = height if height is not None else frame_h * scale + 2 * margin
+        page_w = float(width) if width is not None else frame_w * scale + 2 * margin
+        page_h = float(height) if height is not None else frame_h * scale + 2 * margin
         offset_x = (page_w - frame_w * scale) / 2 - x0 * scale
         offset_y = (page_h - frame_h * scale) / 2 - y0 * scale
         return self.transformed(

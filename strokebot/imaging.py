@@ -443,12 +443,14 @@ class Glyph:
         return self.box[3] - self.box[1]
 
 
-def find_glyphs(ink: np.ndarray, *, split: bool = True) -> list[Glyph]:
+def find_glyphs(ink: np.ndarray, *, split: bool = True, cut: bool = True, whole_rows: float = 0.0) -> list[Glyph]:
     """The glyphs of a page, in reading order (rows top to bottom, left to right in a row).
 
     With ``split`` False the whole ink is one glyph. Otherwise connected components are grouped:
-    components overlapping in x within a row (a dot over its stem) form one glyph, and a glyph far
-    wider than its row is tall (joined-up writing) is cut at the columns with least ink.
+    components overlapping in x within a row (a dot over its stem) form one glyph. With ``cut``, a
+    glyph far wider than its row is tall (joined-up writing) is cut at the columns with least ink
+    (the one-shot model's 28-pixel frame cannot hold a word). A row no wider than ``whole_rows``
+    times its height is one glyph: a character whose strokes do not touch (小, ハ) stays whole.
 
     Raises:
         ResourceError: the ink falls apart into more than :data:`MAX_MARKS` pieces.
@@ -470,9 +472,14 @@ def find_glyphs(ink: np.ndarray, *, split: bool = True) -> list[Glyph]:
     glyphs: list[Glyph] = []
     for row in _rows(groups):
         row_height = max(b[3] for _, b in row) - min(b[1] for _, b in row)
+        row_width = max(b[2] for _, b in row) - min(b[0] for _, b in row)
+        if row_width <= whole_rows * row_height:
+            box = (min(b[0] for _, b in row), min(b[1] for _, b in row), max(b[2] for _, b in row), max(b[3] for _, b in row))
+            row = [([m for members, _ in row for m in members], box)]
         for members, (x0, y0, x1, y1) in sorted(row, key=lambda g: g[1][0]):
             own = np.isin(labels[y0:y1, x0:x1], np.asarray(members) + 1)
-            for a, top, b, bottom in _cut_wide(ink[y0:y1, x0:x1], own, row_height):
+            pieces = _cut_wide(ink[y0:y1, x0:x1], own, row_height) if cut else [(0, 0, x1 - x0, y1 - y0)]
+            for a, top, b, bottom in pieces:
                 glyphs.append(_glyph(ink, own[top:bottom, a:b], (x0 + a, y0 + top, x0 + b, y0 + bottom)))
     return glyphs
 

@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from strokebot.checkpoint import DEFAULT_MODEL, ModelFile, read_model
+from strokebot.checkpoint import DEFAULT_MODEL, FAST_MODEL, ModelFile, read_model
 from strokebot.errors import ModelError
+from strokebot.model.strokes import StrokeModel
 from strokebot.paths import readable_file, real
 
-__all__ = ["Model", "GestureArrays", "load_model"]
+__all__ = ["Model", "GestureArrays", "load_model", "DEFAULT_MODEL", "FAST_MODEL"]
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _conv3x3_stride2(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.
 
 
 class Model:
-    """A trained velocity encoder, run with numpy.
+    """A trained one-shot velocity encoder (a gesture model), run with numpy.
 
     >>> import strokebot, numpy as np
     >>> model = strokebot.load_model()
@@ -75,6 +76,8 @@ class Model:
     >>> gestures.velocity.shape == (2, model.steps, 2)
     True
     """
+
+    kind = "gesture"
 
     def __init__(self, source: ModelFile) -> None:
         self.file = source
@@ -150,13 +153,14 @@ class Model:
         return module.eval()
 
 
-_cache: dict[Path, tuple[float, Model]] = {}
+_cache: dict[Path, tuple[float, Model | StrokeModel]] = {}
 
 
-def load_model(path: str | Path | None = None) -> Model:
+def load_model(path: str | Path | None = None) -> Model | StrokeModel:
     """Load a model file, or the bundled default model when ``path`` is None.
 
-    Models are cached per path and reloaded when the file changes.
+    A stroke model file gives a :class:`~strokebot.model.strokes.StrokeModel`, a one-shot gesture
+    model file a :class:`Model`. Models are cached per path and reloaded when the file changes.
 
     Raises:
         ModelError: the file is missing, damaged or not a strokebot model.
@@ -168,6 +172,7 @@ def load_model(path: str | Path | None = None) -> Model:
     cached = _cache.get(key)
     if cached and cached[0] == stamp:
         return cached[1]
-    model = Model(read_model(path))
+    source = read_model(path)
+    model: Model | StrokeModel = StrokeModel(source) if source.config.get("kind") == "strokes" else Model(source)
     _cache[key] = (stamp, model)
     return model

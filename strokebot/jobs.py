@@ -38,10 +38,11 @@ class TraceSettings:
 
     formats: tuple[str, ...] = ("gcode",)
     model: Any = None
+    fast: bool = False  # the one-shot gesture model, when no model is given
     width: float | None = None  # mm
     height: float | None = None  # mm
     margin: float = 0.0  # mm
-    order: bool = True
+    order: bool | None = None  # reorder to cut pen-up travel; None: only with the fast model
     polarity: str = "auto"
     clean: bool = True
     split: bool = True
@@ -159,6 +160,7 @@ def _trace_file(
     drawing, ink = prepare_and_trace(
         source,
         model=settings.model,
+        fast=settings.fast,
         polarity=settings.polarity,
         clean=settings.clean,
         split=settings.split,
@@ -199,7 +201,7 @@ def _finished(drawing: Any, settings: TraceSettings) -> tuple[Any, float]:
     if settings.width is not None or settings.height is not None:
         drawing = drawing.fit(width=settings.width, height=settings.height, margin=settings.margin)
     travel_before = drawing.travel_from(HOME)
-    if settings.order:
+    if settings.order if settings.order is not None else settings.fast:
         drawing = drawing.reordered(origin=HOME)
     if settings.pen_width is not None:
         drawing = drawing.replace(pen_width=settings.pen_width if drawing.units == "mm" else settings.pen_width * 96 / 25.4)
@@ -272,11 +274,13 @@ def trace_files(
                 raise UsageError(f"{seen[key]} and {source} would both write {destination}")
             seen[key] = source
     check_options(settings)
-    from strokebot.inference import Model, load_model
+    from strokebot.inference import FAST_MODEL, Model, load_model
+    from strokebot.model.strokes import StrokeModel
     from strokebot.output import check_writable
 
-    if not isinstance(settings.model, Model):  # a bad model file is one error, not one per input
-        settings = dataclasses.replace(settings, model=load_model(settings.model))
+    if not isinstance(settings.model, (Model, StrokeModel)):  # a bad model file is one error, not one per input
+        path = FAST_MODEL if settings.model is None and settings.fast else settings.model
+        settings = dataclasses.replace(settings, model=load_model(path))
 
     checked: set[Path] = set()
     for destination in [*writes, *([Path(settings.preview)] if settings.preview else [])]:

@@ -1,8 +1,14 @@
 """Tracing: glyph images in, :class:`~strokebot.drawing.Drawing` s out.
 
-The image front end (:mod:`strokebot.imaging`) finds and normalises the glyphs, the model (run with
-numpy, :mod:`strokebot.inference`) predicts a pen gesture per glyph, and the pen-down runs of each
-gesture are mapped back to the source image's pixels.
+The image front end (:mod:`strokebot.imaging`) finds the glyphs; the model, run with numpy, draws
+each one:
+
+* a stroke model (the default, :class:`~strokebot.model.strokes.StrokeModel`) draws each glyph at
+  its own resolution, stroke by stroke in a person's order and direction; the ink's width along a
+  stroke becomes its pressure;
+* a one-shot gesture model (``fast=True``, :class:`~strokebot.inference.Model`) reads every glyph
+  normalised to 28×28 and predicts one pen gesture for it, all glyphs in one batch; the pen-down
+  runs of each gesture are mapped back to the source image's pixels.
 """
 
 from __future__ import annotations
@@ -16,13 +22,18 @@ import numpy as np
 
 from strokebot.drawing import Drawing, Stroke
 from strokebot.errors import ImageError, UsageError
-from strokebot.imaging import Frame, find_glyphs, ink_map, normalise, read_image
-from strokebot.inference import GestureArrays, Model, load_model
+from strokebot.imaging import Frame, Glyph, find_glyphs, ink_map, normalise, read_image
+from strokebot.inference import FAST_MODEL, GestureArrays, Model, load_model
+from strokebot.model.strokes import StrokeModel
 
 __all__ = ["trace", "trace_batch", "prepare_and_trace", "Page", "prepare", "gesture_strokes", "PEN_DOWN"]
 
 #: A step leaves ink when its intensity is above this.
 PEN_DOWN = 0.5
+#: A row of ink no wider than this many times its height is one glyph for the stroke model.
+WHOLE_ROW = 1.6
+#: Stroke model points closer than this to the line through their neighbours are dropped (pixels).
+SIMPLIFY = 0.2
 
 
 @dataclass
@@ -35,6 +46,7 @@ class Page:
     boxes: list[tuple[float, float, float, float]]
     name: str = "image"
     meta: dict[str, Any] = field(default_factory=dict)
+    crops: list[Glyph] = field(default_factory=list)  # each glyph's own ink, for a stroke model
 
     @property
     def size(self) -> tuple[int, int]:
@@ -42,16 +54,21 @@ class Page:
         return self.ink.shape[1], self.ink.shape[0]
 
 
-def _resolve_model(model: Model | str | Path | None) -> Model:
-    if isinstance(model, Model):
+AnyModel = Model | StrokeModel
+
+
+def _resolve_model(model: AnyModel | str | Path | None, fast: bool = False) -> AnyModel:
+    if isinstance(model, (Model, StrokeModel)):
         return model
+    if model is None and fast:
+        return load_model(FAST_MODEL)
     return load_model(model)
 
 
 def prepare(
     image: Any,
     *,
-    model: Model,
+    model: AnyModel,
     polarity: str = "auto",
     clean: bool = True,
     split: bool = True,
@@ -64,6 +81,13 @@ def prepare(
     lightness, opacity = read_image(image, max_pixels=max_pixels, name=label)
     ink = ink_map(lightness, opacity, polarity=polarity, clean=clean, label=label)
     height, width = ink.shape
+    if model.kind == "strokes":
+        if normalised:
+            crops = [Glyph(box=(0, 0, width, height), ink=ink)]
+        else:
+            crops = find_glyphs(ink, split=split, cut=False, whole_rows=WHOLE_ROW)
+        boxes = [tuple(float(v) for v in g.box) for g in crops]
+        return Page(ink, np.zeros((len(crops), 0, 0), np.float32), [], boxes, name=label, crops=crops)  # type: ignore[arg-type]
     if normalised:
         if height != width:
             raise ImageError(f"{label}: a normalised input must be square, got {width}x{height}")
@@ -199,7 +223,8 @@ def _gestures(model: Model, inputs: np.ndarray, batch_size: int) -> GestureArray
 def trace(
     image: Any,
     *,
-    model: Model | str | Path | None = None,
+    model: AnyModel | str | Path | None = None,
+    fast: bool = False,
     polarity: str = "auto",
     clean: bool = True,
     split: bool = True,
@@ -212,7 +237,11 @@ def trace(
 
     Args:
         image: a path, a PIL image, or an array (H, W) / (H, W, C) of uint8, uint16, float or bool.
-        model: a :class:`~strokebot.inference.Model`, a model file, or None for the bundled model.
+        model: a loaded model (:func:`~strokebot.load_model`), a model file, or None for the bundled
+            stroke model (``strokebot-default 2``).
+        fast: with no ``model``, trace with the bundled one-shot gesture model instead: every
+            glyph in one batched model call, tens of thousands of glyphs a second, but rougher
+            strokes in no human order.
         polarity: ``"auto"``, ``"dark-on-light"`` (scans, photos) or ``"light-on-dark"`` (MNIST).
         clean: remove background shading, paper texture and specks.
         split: find the separate glyphs of a word or a line; False traces all ink as one glyph.
@@ -239,6 +268,7 @@ def trace(
     return trace_batch(
         [image],
         model=model,
+        fast=fast,
         polarity=polarity,
         clean=clean,
         split=split,
@@ -252,7 +282,8 @@ def trace(
 def trace_batch(
     images: Iterable[Any],
     *,
-    model: Model | str | Path | None = None,
+    model: AnyModel | str | Path | None = None,
+    fast: bool = False,
     polarity: str = "auto",
     clean: bool = True,
     split: bool = True,
@@ -269,7 +300,7 @@ def trace_batch(
     """
     if refine < 0:
         raise UsageError(f"refine must be a number of steps >= 0, got {refine}")
-    resolved = _resolve_model(model)
+    resolved = _resolve_model(model, fast)
     images = list(images)
     if names is not None and len(names) != len(images):
         raise UsageError("names must give one name per image")
@@ -292,11 +323,50 @@ def trace_batch(
     return [_refined(d, page, refine) for d, page in zip(_trace_pages(pages, resolved, batch_size), pages, strict=True)]
 
 
-def _trace_pages(pages: Sequence[Page], model: Model, batch_size: int) -> list[Drawing]:
-    """Run the model on the glyphs of all pages at once; one drawing per page."""
+def _trace_pages(pages: Sequence[Page], model: AnyModel, batch_size: int) -> list[Drawing]:
+    """Run the model on the glyphs of all pages; one drawing per page."""
     if not pages:
         return []
+    if isinstance(model, StrokeModel):
+        return [_drawn_page(page, model) for page in pages]
     return _drawings(pages, _gestures(model, np.concatenate([p.glyphs for p in pages]), batch_size), model)
+
+
+def _drawn_page(page: Page, model: StrokeModel) -> Drawing:
+    """A page drawn glyph by glyph by a stroke model, in reading order.
+
+    Each stroke's width follows the ink's (twice its radius): the drawing's pen width is the median
+    width, and pressure ``p`` draws ``pen_width * (0.5 + p)`` wide.
+    """
+    from strokebot.drawing import _rdp_keep
+
+    pieces: list[tuple[np.ndarray, np.ndarray, int]] = []
+    for index, crop in enumerate(page.crops):
+        x0, y0 = crop.box[0], crop.box[1]
+        for stroke in model.draw(crop.ink):
+            pieces.append((stroke.points + (x0, y0), 2 * np.maximum(stroke.radius, 0.25), index))
+    width, height = page.size
+    pen_width = float(np.median(np.concatenate([w for _, w, _ in pieces]))) if pieces else None
+    strokes = []
+    for xy, widths, glyph in pieces:
+        points = np.empty((len(xy), 4))
+        points[:, :2] = xy
+        points[:, 2] = np.clip(widths / pen_width - 0.5, 0.0, 1.0) if pen_width else 0.5
+        points[:, 3] = 1.0
+        points = points[_rdp_keep(points, SIMPLIFY, 0.1)]
+        points.flags.writeable = False
+        strokes.append(Stroke._unchecked(points, glyph))
+    return Drawing(
+        strokes,
+        width=float(width),
+        height=float(height),
+        units="px",
+        pen_width=pen_width,
+        source_size=(width, height),
+        model=model.name,
+        glyph_boxes=list(page.boxes),
+        meta=dict(page.meta),
+    )
 
 
 def _refined(drawing: Drawing, page: Page, steps: int) -> Drawing:
@@ -307,7 +377,7 @@ def _refined(drawing: Drawing, page: Page, steps: int) -> Drawing:
     return refine(drawing, page.ink, steps=steps).drawing
 
 
-def _trace_normalised_arrays(images: list[np.ndarray], model: Model, polarity: str, batch_size: int) -> list[Drawing]:
+def _trace_normalised_arrays(images: list[np.ndarray], model: AnyModel, polarity: str, batch_size: int) -> list[Drawing]:
     """The bulk path: framed glyph arrays of the model's size, straight into the model."""
     from strokebot.imaging import _split_channels, _to_unit
 
@@ -321,6 +391,11 @@ def _trace_normalised_arrays(images: list[np.ndarray], model: Model, polarity: s
     stack[flip] = 1.0 - stack[flip]
     frame = Frame(scale=1.0, offset=(0.0, 0.0), size=size)
     box = (0.0, 0.0, float(size), float(size))
+    if isinstance(model, StrokeModel):
+        return [
+            _drawn_page(Page(glyph, stack[:0], [frame], [box], crops=[Glyph(box=(0, 0, size, size), ink=glyph)]), model)
+            for glyph in stack
+        ]
     page = Page(np.zeros((size, size), np.float32), stack[:0], [frame], [box])
     drawings: list[Drawing] = []
     for first in range(0, len(stack), batch_size):  # a batch's strokes share one array; keep it small
@@ -329,11 +404,13 @@ def _trace_normalised_arrays(images: list[np.ndarray], model: Model, polarity: s
     return drawings
 
 
-def prepare_and_trace(image: Any, *, model: Model | str | Path | None = None, refine: int = 0, **options: Any) -> tuple[Drawing, np.ndarray]:
+def prepare_and_trace(
+    image: Any, *, model: AnyModel | str | Path | None = None, fast: bool = False, refine: int = 0, **options: Any
+) -> tuple[Drawing, np.ndarray]:
     """Trace one image and also return its ink map (what verification and previews compare with).
 
     Takes the options of :func:`trace`.
     """
-    resolved = _resolve_model(model)
+    resolved = _resolve_model(model, fast)
     page = prepare(image, model=resolved, **options)
     return _refined(_trace_pages([page], resolved, 1024)[0], page, refine), page.ink

@@ -54,6 +54,15 @@ def word_photo(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def model():
+    """The bundled default model: the stroke model."""
     import strokebot
 
     return strokebot.load_model()
+
+
+@pytest.fixture(scope="session")
+def fast_model():
+    """The bundled one-shot gesture model of ``--fast``."""
+    from strokebot.inference import FAST_MODEL, load_model
+
+    return load_model(FAST_MODEL)

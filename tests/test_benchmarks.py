@@ -47,8 +47,9 @@ def test_potrace_gives_outlines_in_image_coordinates():
 @needs_data
 @pytest.mark.slow
 def test_throughput_quick():
-    out = run("throughput.py", "--quick", "--count", "300", "--folder", "24")
+    out = run("throughput.py", "--quick", "--count", "300", "--stroke-count", "20", "--folder", "24")
     assert "trace_batch, arrays to Drawings" in out and "target: trace_batch" in out
+    assert "stroke model: trace_batch, 2 processes" in out
     assert "folder of 24 PNGs to G-code, -j 2" in out and "torch in workers: no" in out
 
 

@@ -53,7 +53,7 @@ def test_the_command_runs_under_torchrun(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", f"--master-port={free_port()}",
-         "-m", "strokebot", "train", "--data", "hershey:64", "--limit", "64", "--epochs", "1", "--batch-size", "8",
+         "-m", "strokebot", "train", "--kind", "gesture", "--data", "hershey:64", "--limit", "64", "--epochs", "1", "--batch-size", "8",
          "--steps", "8", "--threads", "1", "--out", str(out)],
         capture_output=True, text=True, env=env, timeout=300,
     )

@@ -197,3 +197,26 @@ def test_fit_says_which_size_is_wrong(options, message):
     with pytest.raises(UsageError) as caught:
         d.fit(**options)
     assert str(caught.value) == message
+
+
+def test_steps_are_the_drawing_as_one_gesture():
+    d = Drawing([Stroke([[0, 0], [4, 0]]), Stroke([[4, 3], [4, 7]])], width=10, height=10)
+    steps = d.steps(spacing=1.0)
+    positions = steps.positions()
+    np.testing.assert_allclose(positions[0], [0, 0])
+    np.testing.assert_allclose(positions[-1], [4, 7])
+    assert np.hypot(*steps.velocity.T).max() <= 1.0 + 1e-9
+    # The pen-up move from (4, 0) to (4, 3) is the steps of intensity 0, and only those.
+    up = steps.intensity == 0
+    np.testing.assert_allclose(steps.velocity[up].sum(axis=0), [0, 3])
+    np.testing.assert_allclose(steps.velocity[~up].sum(axis=0), [4, 4])
+    counted = d.steps(count=11)
+    assert len(counted.velocity) == 11 and np.allclose(np.hypot(*counted.velocity.T), 1.0)
+
+
+def test_steps_of_nothing_and_bad_options():
+    assert len(Drawing([], width=1, height=1).steps(count=5).velocity) == 0
+    d = Drawing([Stroke([[0, 0], [1, 0]])], width=2, height=2)
+    for options in ({}, {"count": 3, "spacing": 1.0}, {"spacing": 0.0}):
+        with pytest.raises(UsageError):
+            d.steps(**options)

@@ -78,11 +78,13 @@ def assert_same_strokes(a: strokebot.Drawing, b: strokebot.Drawing, model) -> No
     """Two traces of one image along two float32 paths (a batch against one glyph, two pixel types):
     the same strokes, their points apart by no more than the model's rounding.
 
-    Points are the model's frame (``model.size`` pixels, the glyph fitted into 20 of them) mapped onto
-    the glyph, so their rounding is that of positions in a frame of ``model.size / 20`` glyph sizes.
+    Points of the one-shot model are its frame (``model.size`` pixels, the glyph fitted into 20 of
+    them) mapped onto the glyph, so their rounding is that of positions in a frame of
+    ``model.size / 20`` glyph sizes. A stroke model draws each glyph on its own, the same way in a
+    batch as alone: its points agree within the rounding of positions on the glyph.
     """
     assert len(a.strokes) == len(b.strokes)
-    terms = summed_terms(model.file.weights) + model.steps
+    terms = summed_terms(model.file.weights) + getattr(model, "steps", 0)
     glyph = max(max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in a.glyph_boxes)
     for sa, sb in zip(a.strokes, b.strokes, strict=True):
         assert_float32_close(sa.xy, sb.xy, scale=glyph * model.size / 20, terms=terms)

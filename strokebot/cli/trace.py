@@ -36,9 +36,11 @@ Examples:
 @click.option("--margin", type=LENGTH, default="0mm", show_default=True, help="Margin inside --width/--height.")
 @click.option("--profile", metavar="NAME", help="G-code machine profile (see `strokebot profiles`).")
 @click.option("--pen-width", type=PEN_WIDTH, help="Nominal pen width for exports (default: the traced ink's).")
-@click.option("--order/--no-order", default=True, show_default=True, help="Reorder strokes to cut pen-up travel.")
+@click.option("--order/--no-order", default=None,
+              help="Reorder strokes to cut pen-up travel, reversing some (default: only with --fast; the model draws in a person's order).")
 @click.option("-O", "--option", "options", multiple=True, type=KEY_VALUE, help="Exporter option KEY=VALUE, or FMT.KEY=VALUE for one format (repeatable); `strokebot formats FMT` lists them.")
-@click.option("--model", type=PATH, help="Model file (default: the bundled model).")
+@click.option("--model", type=PATH, help="Model file (default: the bundled stroke model).")
+@click.option("--fast", is_flag=True, help="Trace with the bundled one-shot model: many times faster, rougher strokes, no human order.")
 @click.option("--polarity", type=click.Choice(POLARITIES), default="auto", show_default=True, help="Ink on paper, or light on dark.")
 @click.option("--split/--no-split", default=True, show_default=True, help="Find separate glyphs (a word, a row of digits).")
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Remove shading, paper texture and specks.")
@@ -50,7 +52,7 @@ Examples:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-j", "--jobs", type=Count(0), default=1, show_default=True,
               help="Trace N inputs at a time in N processes (0: one per core), with a progress bar.")
-def trace(inputs, formats, output, width, height, margin, profile, pen_width, order, options, model, polarity, split,
+def trace(inputs, formats, output, width, height, margin, profile, pen_width, order, options, model, fast, polarity, split,
           clean, refine, verify, preview, recursive, max_pixels, quiet, jobs) -> None:
     """Trace glyph images into strokes and write them for a machine.
 
@@ -75,7 +77,7 @@ def trace(inputs, formats, output, width, height, margin, profile, pen_width, or
     if preview is not None and len(sources) > 1:
         raise UsageError("--preview takes one input")
     settings = TraceSettings(
-        formats=tuple(formats), model=model, width=width, height=height, margin=margin, order=order,
+        formats=tuple(formats), model=model, fast=fast, width=width, height=height, margin=margin, order=order,
         polarity=polarity, clean=clean, split=split, refine=refine, max_pixels=max_pixels, pen_width=pen_width,
         export_options=export_options, verify=verify, preview=preview,
     )

@@ -13,14 +13,21 @@ from strokebot.errors import UsageError
 
 TRAIN_EPILOG = """\b
 Examples:
-  strokebot train --data ../shared/data/mnist --data hershey:20000 --out model.npz   # the default model
-  strokebot train --data ../shared/data/mnist --epochs 1 --limit 2000 --out quick.npz --snapshots snaps/
-  strokebot train ... --out model.npz --resume          # go on from model.npz.checkpoint.pt
-  torchrun --nproc-per-node 2 -m strokebot train ...    # data-parallel over processes or GPUs
-  strokebot train --data ../shared/data/mnist --start 0.15,0.5 --end 0.85,0.5 --path-weight 0 --out chain.npz
+  strokebot train --kind strokes --data kanjivg --data omniglot --data shapes --data words -j 2 \\
+      --out model.npz                                   # the default stroke model
+  strokebot train --kind strokes --data kanjivg:300 --data omniglot --epochs 3 --out quick.npz
+  strokebot train --kind gesture --data ../shared/data/mnist --data hershey:20000 --out fast.npz  # the fast model
+  strokebot train --kind gesture --data ../shared/data/mnist --epochs 1 --limit 2000 --out quick.npz --snapshots snaps/
+  strokebot train --kind gesture ... --out model.npz --resume    # go on from model.npz.checkpoint.pt
+  torchrun --nproc-per-node 2 -m strokebot train --kind gesture ...   # data-parallel over processes or GPUs
+  strokebot train --kind gesture --data ../shared/data/mnist --start 0.15,0.5 --end 0.85,0.5 --path-weight 0 --out chain.npz
 
 \b
-Data (repeatable --data):
+Data for --kind strokes (repeatable --data; glyphs with their true strokes):
+{strokes_data}
+
+\b
+Data for --kind gesture (repeatable --data):
   DIR with MNIST IDX files    the training split
   hershey[:COUNT[:FONTS]]     synthetic Hershey glyphs with true strokes (default 20000; FONTS
                               e.g. latin,greek,japanese,script)
@@ -41,12 +48,21 @@ def _point(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     return (x, y)
 
 
-@click.command(epilog=TRAIN_EPILOG)
+def _train_epilog() -> str:
+    # The stroke model's data help lives beside its loader; formatting it here costs no torch import.
+    from strokebot.model.data_help import DATA_HELP
+
+    return TRAIN_EPILOG.replace("{strokes_data}", DATA_HELP)
+
+
+@click.command(epilog=_train_epilog())
+@click.option("--kind", type=click.Choice(["strokes", "gesture"]), default="strokes", show_default=True,
+              help="A stroke model (the default model: a person's strokes, order and direction) or a one-shot gesture model (--fast).")
 @click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC", type=DATA_SPEC, help="Training data (repeatable).")
 @click.option("--out", type=PATH, required=True, help="Model file to write (.npz).")
-@click.option("--epochs", type=Count(1), default=14, show_default=True)
-@click.option("--batch-size", type=Count(1), default=128, show_default=True)
-@click.option("--lr", type=Number(positive=True, maximum=1.0), default=2e-3, show_default=True, help="Peak learning rate (one-cycle schedule).")
+@click.option("--epochs", type=Count(1), default=None, help="Passes over the data [strokes: 12 for the sequencer; gesture: 14].")
+@click.option("--batch-size", type=Count(1), default=None, help="Glyphs per batch [gesture: 128].")
+@click.option("--lr", type=Number(positive=True, maximum=1.0), default=None, help="Peak learning rate, one-cycle schedule [gesture: 0.002].")
 @click.option("--seed", type=Count(0, 2**32 - 1), default=0, show_default=True, help="Seed: the same seed gives the same model.")
 @click.option("--steps", type=Count(2), default=None, help="Pen moves per gesture.")
 @click.option("--encoder", type=click.Choice(["mlp", "cnn"]), default=None, help="Encoder kind.")
@@ -64,9 +80,74 @@ def _point(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @click.option("--threads", type=Count(1), help="CPU threads (default: all cores).")
 @click.option("--name", type=TEXT, default="strokebot", show_default=True, help="Model name recorded in traced drawings.")
 @click.option("--model-version", type=TEXT, default="dev", show_default=True, help="Version recorded in the model file.")
-def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, start_point, end_point,
-          end_weight, limit, resume, snapshots, device, threads, name, model_version) -> None:
-    """Train a velocity encoder and write it as a model file."""
+@click.option("-j", "--jobs", type=Count(0), default=1, show_default=True,
+              help="Processes building a stroke model's training examples (0: one per core).")
+@click.option("--memory", type=Count(0, 1024), default=None, help="GRU state size of a stroke model's sequencer (0: none) [default: 32].")
+def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, start_point, end_point,
+          end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs, memory) -> None:
+    """Train a model and write it as a model file.
+
+    A stroke model (the default kind) learns from glyphs with their true strokes which skeleton
+    branches a pen draws in one go, and in which order and direction a person draws the strokes.
+    A gesture model is the one-shot velocity encoder of the fast path.
+    """
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    from strokebot.output import check_writable
+
+    check_writable(out)  # a device, a pipe, a loop, a name too long or a read-only folder: now, not after training
+    if kind == "strokes":
+        gesture_only = {"--steps": steps, "--encoder": encoder, "--pen-lifts": pen_lifts, "--path-weight": path_weight,
+                        "--start": start_point, "--end": end_point, "--end-weight": end_weight, "--snapshots": snapshots,
+                        "--resume": resume or None, "--limit": limit, "--lr": lr, "--batch-size": batch_size,
+                        "--device": None if device == "auto" else device}  # fmt: skip
+        given = [option for option, value in gesture_only.items() if value is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to --kind gesture only")
+        _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory)
+        return
+    if memory is not None:
+        raise UsageError("--memory applies to --kind strokes only")
+    _train_gesture(data_specs, out, epochs or 14, batch_size or 128, lr or 2e-3, seed, steps, encoder, pen_lifts, path_weight, start_point,
+                   end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version)
+
+
+def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory) -> None:
+    import dataclasses
+
+    import torch
+
+    from strokebot.batch import default_jobs
+    from strokebot.checkpoint import write_model
+    from strokebot.model.learn import StrokeConfig, load_samples, train_strokes
+
+    if threads:
+        torch.set_num_threads(threads)
+    started = time.time()
+
+    def log(message: str) -> None:
+        click.echo(f"[{time.time() - started:5.0f} s] {message}", err=True)
+
+    samples = load_samples(data_specs, seed=seed, log=log)
+    config = dataclasses.replace(StrokeConfig(), name=name, **({"memory": memory} if memory is not None else {}))
+    model_config, weights = train_strokes(samples, config, order_epochs=epochs or 12, seed=seed,
+                                          workers=jobs or default_jobs(), log=log)
+    metrics = {"model_version": model_version, "data": list(data_specs), "glyphs": len(samples), "seconds": round(time.time() - started)}
+    if any(spec.startswith("kanjivg") for spec in data_specs):
+        metrics["license"] = KANJIVG_LICENCE
+    write_model(out, model_config, weights, metrics)
+    log(f"wrote {out}")
+
+
+#: Weights trained on KanjiVG carry its licence; the model file says so.
+KANJIVG_LICENCE = (
+    "CC BY-SA 3.0: trained on KanjiVG (copyright Ulrich Apel and the KanjiVG contributors, "
+    "https://kanjivg.tagaini.net), http://creativecommons.org/licenses/by-sa/3.0/"
+)
+
+
+def _train_gesture(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, start_point,
+                   end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version) -> None:
     import dataclasses
 
     import torch
@@ -75,11 +156,6 @@ def train(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lif
     from strokebot.train import TrainConfig, load_data
     from strokebot.train import train as run
 
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
-    from strokebot.output import check_writable
-
-    check_writable(out)  # a device, a pipe, a loop, a name too long or a read-only folder: now, not after training
     if snapshots is not None and os.path.lexists(snapshots) and not os.path.isdir(snapshots):
         raise UsageError(f"--snapshots {snapshots}: not a folder (a picture per epoch goes into it)")
     _check_device(device)
@@ -155,26 +231,43 @@ class _ProgressBar:
 
 EVALUATE_EPILOG = """\b
 Examples:
-  strokebot evaluate --data ../shared/data/mnist
-  strokebot evaluate --data ../shared/data/mnist --data omniglot --data hershey:500 --json
+  strokebot evaluate --data omniglot --data kanjivg:500     # a person's order and direction
+  strokebot evaluate --data ../shared/data/mnist --data omniglot --data kanjivg --data words --data shapes --json
+  strokebot evaluate --fast --data ../shared/data/mnist     # the one-shot model of --fast
   strokebot evaluate --model my.npz --data omniglot:400 --refine 100
+
+\b
+Sets with true strokes (NAME[:N], held-out splits, fixed seeds):
+  omniglot     people's glyphs of the held-out quarter of the Omniglot characters (520)
+  kanjivg      the held-out tenth of KanjiVG, 218 px with its 6-px pen (default 500)
+  hershey      Hershey font glyphs, 28-256 px (default 500)
+  words        words set in the Hershey script fonts, joined up (default 100)
+  shapes       lines, circles, squares, spirals, zigzags, waves (default 70)
 """
 
 
 @click.command(epilog=EVALUATE_EPILOG)
 @click.option("--data", "data_specs", multiple=True, required=True, metavar="SPEC", type=DATA_SPEC,
-              help="MNIST IDX folder (test split), hershey[:N], omniglot[:N] (repeatable).")
-@click.option("--model", type=PATH, help="Model file (default: the bundled model).")
+              help="MNIST IDX folder (test split), or a set with true strokes, NAME[:N] (repeatable; see below).")
+@click.option("--model", type=PATH, help="Model file (default: the bundled stroke model).")
+@click.option("--fast", is_flag=True, help="Measure the bundled one-shot model of `strokebot trace --fast`.")
 @click.option("--limit", type=Count(1), help="Evaluate at most this many glyphs per set.")
 @click.option("--refine", type=Count(0), default=0, show_default=True, help="Refinement steps when tracing.")
 @click.option("--json", "as_json", is_flag=True, help="Print all figures as JSON.")
-def evaluate(data_specs, model, limit, refine, as_json) -> None:
-    """Measure a model: pixel accuracy, clustering of stroke codes, pen paths against true ones."""
+def evaluate(data_specs, model, fast, limit, refine, as_json) -> None:
+    """Measure a model: pixel accuracy, clustering of stroke codes, and pen paths against true ones
+    (Chamfer distance, direction, order, stroke count, off-ink share, length ratio)."""
     from strokebot.evaluate import evaluate_specs
-    from strokebot.inference import load_model
+    from strokebot.inference import FAST_MODEL, load_model
 
-    loaded = load_model(model)
-    results = evaluate_specs(loaded, data_specs, limit=limit, refine=refine)
+    if fast and model is not None:
+        raise UsageError("--fast and --model name two models; give one")
+    loaded = load_model(FAST_MODEL if fast else model)
+    bars = _Bars()
+    try:
+        results = evaluate_specs(loaded, data_specs, limit=limit, refine=refine, progress=bars.start)
+    finally:
+        bars.close()
     if as_json:
         click.echo(json.dumps({"model": loaded.name, "results": results}, indent=2))
         return
@@ -183,3 +276,21 @@ def evaluate(data_specs, model, limit, refine, as_json) -> None:
         click.echo(f"{spec}:")
         for key, value in figures.items():
             click.echo(f"  {key:24s} {value:.4f}" if isinstance(value, float) else f"  {key:24s} {value}")
+
+
+class _Bars:
+    """One progress bar per glyph set being traced, on stderr (drawn on a terminal only)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def start(self, label: str, total: int):
+        self.close()
+        self.bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"), show_pos=True)
+        self.bar.__enter__()
+        return self.bar.update
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

@@ -153,7 +153,7 @@ class Text(click.ParamType):
 
 
 class DataSpec(Text):
-    """A ``--data`` source: a folder, or ``hershey[:COUNT[:FONTS]]`` / ``omniglot[:COUNT]`` with a sane count."""
+    """A ``--data`` source: a folder, or a named set (``hershey[:COUNT[:FONTS]]``, ``kanjivg[:COUNT]``, ...) with a sane count."""
 
     name = "spec"
     #: Most synthetic or Omniglot glyphs one spec may ask for: 1,000,000 (about 3 GB as 28×28 images).
@@ -164,7 +164,7 @@ class DataSpec(Text):
         source, _, rest = spec.partition(":")
         count = rest.split(":", 1)[0]
         wrong = not (re.fullmatch(r"\d[\d_]*", count) and 1 <= int(count) <= self.MOST)
-        if source in ("hershey", "omniglot") and count and wrong:
+        if source in ("hershey", "omniglot", "kanjivg", "words", "shapes") and count and wrong:
             self.fail(f"{spec!r}: the count after '{source}:' must be a whole number from 1 to {self.MOST:,}, "
                       f"got {count!r}", param, ctx)
         return spec

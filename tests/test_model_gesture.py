@@ -108,9 +108,9 @@ def test_numpy_runner_matches_torch(tmp_path, encoder):
         torch.testing.assert_close(back(images).velocity, module(images).velocity)
 
 
-def test_bundled_model_matches_torch(model):
-    """The weights users run, on glyphs like theirs: trained weights can sum with more cancellation."""
-    assert_runner_matches(model, model.to_torch(), torch.from_numpy(mnist_or_synthetic(200)))
+def test_bundled_fast_model_matches_torch(fast_model):
+    """The weights users run with --fast, on glyphs like theirs: trained weights can sum with more cancellation."""
+    assert_runner_matches(fast_model, fast_model.to_torch(), torch.from_numpy(mnist_or_synthetic(200)))
 
 
 def _one_weight_off(weights, module, name):
@@ -162,8 +162,8 @@ def test_a_wrong_runner_fails_the_comparison(tmp_path, encoder, mutation, names)
             assert_runner_matches(runner, module, images)
 
 
-def test_bundled_model_runs(model):
-    g = model.gestures(np.zeros((2, model.size, model.size), np.float32))
-    assert g.velocity.shape == (2, model.steps, 2)
+def test_bundled_fast_model_runs(fast_model):
+    g = fast_model.gestures(np.zeros((2, fast_model.size, fast_model.size), np.float32))
+    assert g.velocity.shape == (2, fast_model.steps, 2)
     with pytest.raises(Exception, match="shape"):
-        model.encode(np.zeros((2, 5, 5)))
+        fast_model.encode(np.zeros((2, 5, 5)))

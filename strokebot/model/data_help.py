@@ -1,0 +1,10 @@
+"""What ``strokebot train --kind strokes --data`` takes (no imports: the CLI's help reads it)."""
+
+#: What ``--data`` names for the stroke model, and what each gives.
+DATA_HELP = """\
+  kanjivg[:COUNT]      KanjiVG's training split (its official strokes), drawn at 87-262 px with
+                       random pens and distortions, COUNT characters (default all, ~6,000)
+  omniglot             the training split of the people-drawn Omniglot glyphs, with their pen paths
+  hershey[:COUNT]      Hershey single-stroke font glyphs (Latin, Greek, kana), 64-256 px
+  words[:COUNT]        words set in the Hershey script fonts as joined-up writing
+  shapes[:COUNT]       lines, circles, squares, spirals, zigzags and waves, one stroke each"""

@@ -1,0 +1,359 @@
+"""Training the stroke model (torch): the junction net, the excursion net, then the sequencer.
+
+Training glyphs are images with their true strokes (:class:`strokebot.datasets.GlyphSample`). For each,
+the stroke graph is built exactly as tracing builds it, and the true strokes label it
+(:mod:`strokebot.model.truth`):
+
+1. **junction net** — every pair of branch ends meeting at a node is an example: its
+   :data:`~strokebot.model.parse.JUNCTION_FEATURES`, and 1 when a true stroke passes through from one to
+   the other. Binary cross-entropy.
+2. **excursion net** — the glyph is parsed with the trained junction net; every stroke with a free
+   end that meets a stroke passing its junction is an example
+   (:data:`~strokebot.model.parse.EXCURSION_FEATURES`), 1 when the true strokes draw both in one go
+   (the pen goes out along the dead end and back). Binary cross-entropy.
+3. **stay net** — the glyph is parsed with both; every two consecutive strokes of the true sequence
+   that the ink connects are an example (:data:`~strokebot.model.parse.STAY_FEATURES`), 1 when they
+   are one true stroke: the pen did not lift between them. Binary cross-entropy.
+4. **sequencer** — the glyph is parsed with the trained junction and excursion nets (so the sequencer learns on the
+   strokes it will really see, mistakes included), each parsed stroke gets its true place and
+   direction, and every step of the true sequence is an example: the candidates left
+   (:func:`~strokebot.model.order.candidate_features`) and which of them, in which direction, comes
+   next. Cross-entropy over the candidates of a step (teacher forcing); the GRU's state before a step
+   is run over the candidates truly drawn before it.
+
+Both nets standardise their inputs with the training set's mean and spread, stored with the weights.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from strokebot.model.examples import (
+    JunctionExamples,
+    OrderExamples,
+    excursion_examples,
+    junction_examples,
+    stay_and_order_examples,
+)
+from strokebot.model.order import STROKE_FEATURES
+from strokebot.model.parse import EXCURSION_FEATURES, JUNCTION_FEATURES, STAY_FEATURES
+from strokebot.model.strokes import StrokeNets
+
+__all__ = ["load_samples", "StrokeConfig", "ScoreNet", "Sequencer", "train_strokes"]
+
+
+@dataclass
+class StrokeConfig:
+    """The stroke model's shape and how tracing builds its graphs."""
+
+    junction_hidden: tuple[int, ...] = (64, 64)
+    excursion_hidden: tuple[int, ...] = (32, 32)  # empty: no excursions
+    stay_hidden: tuple[int, ...] = (32, 32)  # empty: the pen lifts between every two strokes
+    order_hidden: tuple[int, ...] = (96, 96)
+    memory: int = 32  # GRU state of the sequencer; 0 for none
+    spur: float = 1.2
+    corner: float = 40.0
+    name: str = "strokebot"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "strokes",
+            "junction_hidden": list(self.junction_hidden),
+            "excursion_hidden": list(self.excursion_hidden),
+            "stay_hidden": list(self.stay_hidden),
+            "order_hidden": list(self.order_hidden),
+            "memory": self.memory,
+            "spur": self.spur,
+            "corner": self.corner,
+            "name": self.name,
+        }
+
+
+class ScoreNet(nn.Module):
+    """Standardised inputs, SiLU hidden layers, one score (the numpy runner mirrors it)."""
+
+    def __init__(self, inputs: int, hidden: Sequence[int]) -> None:
+        super().__init__()
+        self.register_buffer("mean", torch.zeros(inputs))
+        self.register_buffer("scale", torch.ones(inputs))
+        widths = [inputs, *hidden, 1]
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:], strict=True))
+
+    def standardise_to(self, x: Tensor) -> None:
+        """Set the input statistics from examples ``x`` (N, inputs)."""
+        self.mean.copy_(x.mean(dim=0))
+        self.scale.copy_(1.0 / x.std(dim=0).clamp_min(1e-3))
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = (x - self.mean) * self.scale  # (N, inputs)
+        for k, layer in enumerate(self.layers):
+            x = layer(x)
+            if k < len(self.layers) - 1:
+                x = nn.functional.silu(x)
+        return x[:, 0]  # (N,)
+
+
+class Sequencer(nn.Module):
+    """Scores candidates from their features and, with ``memory``, a GRU state of what was drawn."""
+
+    def __init__(self, hidden: Sequence[int], memory: int) -> None:
+        super().__init__()
+        self.order = ScoreNet(len(STROKE_FEATURES) + memory, hidden)
+        self.memory = nn.GRUCell(len(STROKE_FEATURES), memory) if memory else None
+        self.size = memory
+
+    def states(self, chosen: Tensor, lengths: Tensor) -> Tensor:
+        """States before each step (B, T, M) from the features of the candidates drawn (B, T, F)."""
+        batch, steps, _ = chosen.shape
+        h = chosen.new_zeros(batch, self.size)
+        states = []
+        for t in range(steps):
+            states.append(h)
+            if self.memory is not None:
+                h = self.memory(chosen[:, t], h)
+        return torch.stack(states, dim=1)  # (B, T, M)
+
+
+# -- training data ---------------------------------------------------------------------------------
+
+def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], None] = print) -> list[Any]:
+    """Training glyphs with their true strokes, for the data specs of
+    :data:`strokebot.model.data_help.DATA_HELP`."""
+    from strokebot import datasets
+    from strokebot.errors import UsageError
+
+    samples: list[Any] = []
+    for spec in specs:
+        name, _, count_text = spec.partition(":")
+        try:
+            count = int(count_text) if count_text else None
+        except ValueError:
+            raise UsageError(f"--data {spec}: COUNT must be a whole number") from None
+        started = time.perf_counter()
+        rng = np.random.default_rng(seed)
+        if name == "kanjivg":
+            characters = [c for c in datasets.kanjivg_characters() if datasets.kanjivg_split(c) == "train"]
+            order = rng.permutation(len(characters))[: count or len(characters)]
+            part = []
+            for k in order.tolist():
+                part += datasets.kanjivg_glyphs(characters=[characters[k]], scale=rng.uniform(0.8, 2.4), jitter=1.0, seed=seed + k)
+        elif name == "omniglot":
+            part = _omniglot(count, rng)
+        elif name == "hershey":
+            part = datasets.hershey_glyphs(count or 2000, seed=seed + 1, sizes=(64, 256))
+        elif name == "words":
+            part = _words(count or 300, rng)
+        elif name == "shapes":
+            part = datasets.shape_glyphs(count or 300, seed=seed + 2)
+        else:
+            raise UsageError(f"--data {spec}: not one of kanjivg, omniglot, hershey, words, shapes (see --help)")
+        log(f"{spec}: {len(part):,} glyphs ({time.perf_counter() - started:.0f} s)")
+        samples += part
+    return samples
+
+
+def _omniglot(count: int | None, rng: np.random.Generator) -> list[Any]:
+    """The Omniglot training split as drawn; beyond its size, its pen paths drawn again with a
+    random pen width and a random affine and elastic distortion."""
+    from strokebot import datasets
+
+    glyphs = datasets.omniglot_glyphs(split="train")
+    extra = []
+    for k in range(max(0, (count or len(glyphs)) - len(glyphs))):
+        sample = glyphs[k % len(glyphs)]
+        extra.append(datasets.redrawn(sample, rng, elastic=0.7))
+    return glyphs[: count or len(glyphs)] + extra
+
+
+def _words(count: int, rng: np.random.Generator) -> list[Any]:
+    from strokebot import datasets
+
+    vocabulary = ("minimum", "little", "writing", "hello", "quick", "brown", "jumps", "lazy", "dog", "pen", "plotter",
+                  "stroke", "joined", "cursive", "letter", "tiny", "quill", "ink", "paper", "robot", "arm")  # fmt: skip
+    samples = []
+    for _ in range(count):
+        text = " ".join(rng.choice(vocabulary, size=int(rng.integers(1, 3))))
+        font = str(rng.choice(["scripts", "cursive"]))
+        samples.append(datasets.hershey_words(text, font=font, height=float(rng.uniform(40, 90)), pen=float(rng.uniform(2.5, 7))))
+    return samples
+
+
+# -- training --------------------------------------------------------------------------------------
+
+
+def _fit_scorer(
+    examples: JunctionExamples, inputs: int, hidden: Sequence[int], *, name: str, epochs: int, seed: int, log: Callable[[str], None]
+) -> ScoreNet:
+    """A yes/no net on examples' features and labels (binary cross-entropy)."""
+    torch.manual_seed(seed)
+    net = ScoreNet(inputs, hidden)
+    x = torch.from_numpy(examples.features)
+    y = torch.from_numpy(examples.labels)
+    net.standardise_to(x)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    batch = 512
+    epochs = max(epochs, math.ceil(1500 / math.ceil(len(x) / batch)))  # a small set gets as many updates as a big one
+    steps = epochs * math.ceil(len(x) / batch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=max(steps, 1))
+    generator = torch.Generator().manual_seed(seed)
+    for epoch in range(epochs):
+        order = torch.randperm(len(x), generator=generator)
+        total = 0.0
+        for first in range(0, len(x), batch):
+            index = order[first : first + batch]
+            loss = nn.functional.binary_cross_entropy_with_logits(net(x[index]), y[index])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            total += float(loss.detach()) * len(index)
+        if (epoch + 1) % max(1, epochs // 8) == 0 or epoch + 1 == epochs:
+            with torch.no_grad():
+                accuracy = float(((net(x) > 0) == (y > 0.5)).float().mean())
+            log(f"{name} net: epoch {epoch + 1}/{epochs}, loss {total / len(x):.4f}, accuracy {accuracy:.4f}")
+    return net.eval()
+
+
+def _order_batch(glyphs: Sequence[list[tuple[np.ndarray, int]]]) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """Padded tensors for a batch of glyph sequences.
+
+    Returns candidates (B, T, C, F), their mask (B, T, C), the true choice (B, T), the step mask
+    (B, T) and the chosen candidates' features (B, T, F).
+    """
+    steps = max(len(g) for g in glyphs)
+    width = max(len(f) for g in glyphs for f, _ in g)
+    count = len(STROKE_FEATURES)
+    candidates = np.zeros((len(glyphs), steps, width, count), np.float32)
+    mask = np.zeros((len(glyphs), steps, width), bool)
+    choice = np.zeros((len(glyphs), steps), np.int64)
+    valid = np.zeros((len(glyphs), steps), bool)
+    chosen = np.zeros((len(glyphs), steps, count), np.float32)
+    for b, glyph in enumerate(glyphs):
+        for t, (features, target) in enumerate(glyph):
+            candidates[b, t, : len(features)] = features
+            mask[b, t, : len(features)] = True
+            choice[b, t] = target
+            valid[b, t] = True
+            chosen[b, t] = features[target]
+    return tuple(torch.from_numpy(a) for a in (candidates, mask, choice, valid, chosen))  # type: ignore[return-value]
+
+
+def _order_loss(sequencer: Sequencer, batch: tuple[Tensor, ...]) -> tuple[Tensor, Tensor]:
+    candidates, mask, choice, valid, chosen = batch
+    b, t, c, f = candidates.shape
+    states = sequencer.states(chosen, valid.sum(1))  # (B, T, M)
+    inputs = torch.cat([candidates, states[:, :, None].expand(b, t, c, sequencer.size)], dim=-1)
+    scores = sequencer.order(inputs.reshape(-1, f + sequencer.size)).reshape(b, t, c)
+    scores = scores.masked_fill(~mask, -1e9)
+    loss = nn.functional.cross_entropy(scores[valid], choice[valid])
+    right = (scores.argmax(-1) == choice)[valid].float().mean()
+    return loss, right
+
+
+def _fit_sequencer(examples: OrderExamples, config: StrokeConfig, *, epochs: int, seed: int, log: Callable[[str], None]) -> Sequencer:
+    torch.manual_seed(seed)
+    sequencer = Sequencer(config.order_hidden, config.memory)
+    rows = np.concatenate([f for g in examples.glyphs for f, _ in g])
+    with torch.no_grad():
+        stats = torch.from_numpy(rows)
+        sequencer.order.mean[: len(STROKE_FEATURES)] = stats.mean(0)
+        sequencer.order.scale[: len(STROKE_FEATURES)] = 1.0 / stats.std(0).clamp_min(1e-3)
+    optimiser = torch.optim.AdamW(sequencer.parameters(), lr=2e-3, weight_decay=1e-4)
+    batch = 64
+    # Glyphs with similar step counts batch together: little padding.
+    by_length = sorted(range(len(examples)), key=lambda i: len(examples.glyphs[i]))
+    batches = [by_length[i : i + batch] for i in range(0, len(by_length), batch)]
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=max(epochs * len(batches), 1))
+    rng = np.random.default_rng(seed)
+    padded = [_order_batch([examples.glyphs[i] for i in batch]) for batch in batches]  # once, not every epoch
+    for epoch in range(epochs):
+        total, right, count = 0.0, 0.0, 0
+        for k in rng.permutation(len(batches)):
+            tensors = padded[k]
+            loss, accuracy = _order_loss(sequencer, tensors)
+            optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(sequencer.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            steps = int(tensors[3].sum())
+            total, right, count = total + float(loss.detach()) * steps, right + float(accuracy) * steps, count + steps
+        log(f"sequencer: epoch {epoch + 1}/{epochs}, loss {total / max(count, 1):.4f}, next-stroke accuracy {right / max(count, 1):.4f}")
+    return sequencer.eval()
+
+
+def export_weights(
+    junction: ScoreNet, sequencer: Sequencer | None, excursion: ScoreNet | None = None, stay: ScoreNet | None = None
+) -> dict[str, np.ndarray]:
+    weights = {f"junction.{k}": v.detach().numpy().copy() for k, v in junction.state_dict().items()}
+    for name, net in (("excursion", excursion), ("stay", stay)):
+        if net is not None:
+            weights.update({f"{name}.{k}": v.detach().numpy().copy() for k, v in net.state_dict().items()})
+    if sequencer is not None:
+        weights.update({k: v.detach().numpy().copy() for k, v in sequencer.state_dict().items()})
+    return weights
+
+
+def train_strokes(
+    samples: Sequence[Any],
+    config: StrokeConfig | None = None,
+    *,
+    junction_epochs: int = 8,
+    order_epochs: int = 12,
+    seed: int = 0,
+    workers: int = 1,
+    log: Callable[[str], None] = print,
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Train both nets on ``samples``; returns the model file's config and weights.
+
+    ``workers`` processes build the examples (the graphs and their labels), the slow part.
+    """
+    config = config or StrokeConfig()
+    started = time.perf_counter()
+
+    def elapsed() -> str:
+        return f"{time.perf_counter() - started:.0f} s"
+
+    junctions = junction_examples(samples, spur=config.spur, corner=config.corner, workers=workers)
+    log(f"junction examples: {len(junctions.labels):,} pairs from {len(samples):,} glyphs, {junctions.labels.mean():.1%} joined ({elapsed()})")
+    junction = _fit_scorer(junctions, len(JUNCTION_FEATURES), config.junction_hidden, name="junction", epochs=junction_epochs, seed=seed, log=log)
+    excursion = None
+    if config.excursion_hidden:
+        parser = _parser(config, export_weights(junction, None), excursions=False)
+        found = excursion_examples(samples, parser, spur=config.spur, corner=config.corner, workers=workers)
+        log(f"excursion examples: {len(found.labels):,} dead ends, {found.labels.mean() if len(found.labels) else 0:.1%} drawn in one go ({elapsed()})")
+        if len(found.labels) >= 10:
+            excursion = _fit_scorer(found, len(EXCURSION_FEATURES), config.excursion_hidden, name="excursion", epochs=junction_epochs, seed=seed, log=log)
+    if excursion is None:
+        config = dataclasses.replace(config, excursion_hidden=())
+    parser = _parser(config, export_weights(junction, None, excursion), excursions=True)
+    found, examples = stay_and_order_examples(samples, parser, spur=config.spur, corner=config.corner, workers=workers)
+    log(f"sequencer examples: {sum(len(g) for g in examples.glyphs):,} steps from {len(examples):,} glyphs; "
+        f"stay examples: {len(found.labels):,} pairs of strokes, {found.labels.mean() if len(found.labels) else 0:.1%} without a lift ({elapsed()})")  # fmt: skip
+    stay = None
+    if config.stay_hidden and len(found.labels) >= 10:
+        stay = _fit_scorer(found, len(STAY_FEATURES), config.stay_hidden, name="stay", epochs=junction_epochs, seed=seed, log=log)
+    if stay is None:
+        config = dataclasses.replace(config, stay_hidden=())
+    sequencer = _fit_sequencer(examples, config, epochs=order_epochs, seed=seed, log=log)
+    return config.as_dict(), export_weights(junction, sequencer, excursion, stay)
+
+
+def _parser(config: StrokeConfig, weights: dict[str, np.ndarray], *, excursions: bool) -> StrokeNets:
+    """Nets that parse glyphs with the nets trained so far (the sequencer's weights are blanks)."""
+    from strokebot.model.strokes import expected_shapes
+
+    settings = dict(config.as_dict(), stay_hidden=[])
+    if not excursions:
+        settings["excursion_hidden"] = []
+    blanks = {k: np.zeros(shape, np.float32) for k, shape in expected_shapes(settings).items() if k not in weights}
+    return StrokeNets(settings, {**weights, **blanks})

@@ -1,0 +1,448 @@
+"""Ink to a stroke graph: the centre lines of the ink as branches between ends and junctions.
+
+numpy only (tracing must start fast). The ink is thinned to one-pixel centre lines
+(:func:`strokebot.metrics.skeleton`), staircase pixels are removed so that every pixel of a line has
+two neighbours, and the skeleton is cut into **branches** at its **nodes**: line ends, and junctions
+(touching pixels with three or more neighbours count as one). Then the graph is cleaned the way the
+ink was made, by a round pen:
+
+* **spurs** — short branches from a junction to a line end, no longer than the ink is wide where they
+  leave the line — are marked: thinning grows them from the corners of a thick line and from blunt
+  line ends, but a pen also makes them where a stroke overshoots another (the corners of 口). Whether
+  a spur continues a stroke or is left undrawn is for the stroke model to decide;
+* **junctions that are one crossing** — two junctions closer than the ink's width, as thinning
+  splits an X into two T's — are merged into one node;
+* a node left with two branches is no node: the two branches become one;
+* a line that turns sharply (a corner, where one stroke may end and the next begin) is cut there by a
+  **corner** node of two branches.
+
+Each branch keeps, per point, the radius of the ink around it (the distance to the nearest paper
+pixel), which becomes the stroke's pressure. Coordinates are image pixels, pixel centres at +0.5.
+
+>>> ink = np.zeros((20, 30), np.float32); ink[8:12, 3:27] = 1; ink[3:17, 13:17] = 1  # a plus sign
+>>> graph = stroke_graph(ink)
+>>> len(graph.nodes), len(graph.branches), sorted(graph.degree(n) for n in range(len(graph.nodes)))
+(5, 4, [1, 1, 1, 1, 4])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from strokebot.metrics import INK_THRESHOLD, skeleton
+
+__all__ = ["Branch", "StrokeGraph", "stroke_graph", "ink_radius", "thin_skeleton"]
+
+
+@dataclass
+class Branch:
+    """A centre line from node ``a`` to node ``b`` (``a == b`` for a loop), nodes' positions included."""
+
+    points: np.ndarray  # (N, 2) x, y
+    radius: np.ndarray  # (N,) half the ink's width at each point
+    a: int
+    b: int
+    spur: bool = False
+
+    @property
+    def length(self) -> float:
+        return float(np.hypot(*np.diff(self.points, axis=0).T).sum()) if len(self.points) > 1 else 0.0
+
+    def reversed(self) -> Branch:
+        return Branch(self.points[::-1].copy(), self.radius[::-1].copy(), self.b, self.a, self.spur)
+
+
+@dataclass
+class StrokeGraph:
+    """Nodes (line ends, junctions) and the branches between them."""
+
+    nodes: np.ndarray  # (V, 2) x, y
+    node_radius: np.ndarray  # (V,)
+    branches: list[Branch] = field(default_factory=list)
+    ink: np.ndarray | None = None  # the ink it was found in, (H, W)
+
+    def degree(self, node: int) -> int:
+        """How many branch ends meet at ``node`` (a loop counts twice)."""
+        return sum((b.a == node) + (b.b == node) for b in self.branches)
+
+    def ends_at(self, node: int) -> list[tuple[int, int]]:
+        """The branch ends at ``node``: (branch, side), side 0 its start, 1 its end."""
+        return [(k, side) for k, b in enumerate(self.branches) for side, n in ((0, b.a), (1, b.b)) if n == node]
+
+
+# -- thinning --------------------------------------------------------------------------------------
+
+#: Neighbours as (dy, dx), clockwise from north; bit k of a pixel's code is neighbour k.
+_RING = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
+
+
+def _neighbour_codes(mask: np.ndarray) -> np.ndarray:
+    """Per pixel, an 8-bit code of which of its 8 neighbours are set."""
+    padded = np.pad(mask, 1).astype(np.uint8)
+    height, width = mask.shape
+    code = np.zeros((height, width), np.uint8)
+    for bit, (dy, dx) in enumerate(_RING):
+        code |= padded[1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width] << bit
+    return code
+
+
+def _staircase_table() -> np.ndarray:
+    """For each neighbourhood code: is the pixel a redundant corner of a staircase?
+
+    It is when two of its neighbours across a right angle (north and east, say) are set, and its
+    neighbours stay connected to each other without it, so removing it cuts nothing and ends nothing.
+    """
+    table = np.zeros(256, bool)
+    for code in range(256):
+        on = [(code >> k) & 1 for k in range(8)]
+        if sum(on) < 2:
+            continue
+        corner = any(on[k] and on[(k + 2) % 8] for k in (0, 2, 4, 6))
+        # Neighbours are adjacent when next to each other on the ring, or two apart around a corner
+        # of the ring (north and east touch diagonally; north-east and south-east do not).
+        members = [k for k in range(8) if on[k]]
+        seen, todo = {members[0]}, [members[0]]
+        while todo:
+            k = todo.pop()
+            for j in members:
+                apart = (j - k) % 8
+                if j not in seen and (apart in (1, 7) or (apart in (2, 6) and k % 2 == 0)):
+                    seen.add(j)
+                    todo.append(j)
+        table[code] = corner and len(seen) == len(members)
+    return table
+
+
+_STAIRCASE = _staircase_table()
+
+
+def thin_skeleton(ink: np.ndarray, *, threshold: float = INK_THRESHOLD) -> np.ndarray:
+    """The Zhang–Suen skeleton of ``ink`` with staircase corners removed: boolean (H, W).
+
+    Every pixel of a line then has exactly two 8-neighbours, so only ends and real junctions are
+    nodes. Corners are removed on one checkerboard colour, then the other, so that two touching
+    corners are never removed together.
+    """
+    mask = skeleton(ink, threshold=threshold)
+    _keep_small_marks(mask, np.asarray(ink) > threshold)
+    parity = np.add.outer(np.arange(mask.shape[0]), np.arange(mask.shape[1])) % 2
+    for colour in (0, 1, 0, 1):
+        remove = mask & (parity == colour) & _STAIRCASE[_neighbour_codes(mask)]
+        if not remove.any():
+            continue
+        mask &= ~remove
+    return mask
+
+
+def ink_width(ink: np.ndarray, points: np.ndarray, reach: np.ndarray, *, step: float = 0.5) -> np.ndarray:
+    """The ink's width across a centre line at each of its points (N, 2): (N,) pixels.
+
+    The ink is integrated along the line's normal, ``reach`` pixels (N,) to either side, sampled
+    every ``step`` pixels with bilinear interpolation: anti-aliased or blurred edges count by how
+    much ink they hold, so the width is the one a line drawing that ink at full strength needs.
+    """
+    ink = np.asarray(ink, np.float32)
+    if len(points) < 2:
+        return np.full(len(points), 1.0)
+    tangent = np.gradient(points, axis=0)
+    tangent /= np.maximum(np.hypot(*tangent.T), 1e-9)[:, None]
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)  # (N, 2)
+    most = float(reach.max())
+    offsets = np.arange(-most, most + step / 2, step)  # (K,)
+    inside = np.abs(offsets)[None, :] <= reach[:, None]  # (N, K)
+    xy = points[:, None, :] + offsets[None, :, None] * normal[:, None, :] - 0.5  # (N, K, 2), pixel-centre grid
+    height, width = ink.shape
+    x0, y0 = np.floor(xy[..., 0]).astype(np.int64), np.floor(xy[..., 1]).astype(np.int64)
+    fx, fy = xy[..., 0] - x0, xy[..., 1] - y0
+    padded = np.pad(ink, 1)  # outside the image is paper
+
+    def at(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return padded[np.clip(y + 1, 0, height + 1), np.clip(x + 1, 0, width + 1)]
+
+    values = (at(y0, x0) * (1 - fx) * (1 - fy) + at(y0, x0 + 1) * fx * (1 - fy)
+              + at(y0 + 1, x0) * (1 - fx) * fy + at(y0 + 1, x0 + 1) * fx * fy)  # fmt: skip
+    return np.clip((values * inside).sum(axis=1) * step, 0.0, None)
+
+
+def _keep_small_marks(skeleton_mask: np.ndarray, ink_mask: np.ndarray) -> None:
+    """A mark that thinning erased whole (a dot of 2 × 2 pixels) keeps its middle pixel."""
+    from strokebot.imaging import label_components
+
+    labels, count = label_components(ink_mask)
+    if count == 0:
+        return
+    kept = np.zeros(count + 1, bool)
+    kept[labels[skeleton_mask]] = True
+    for label in np.flatnonzero(~kept[1:]) + 1:
+        rows, cols = np.nonzero(labels == label)
+        k = int(np.argmin((rows - rows.mean()) ** 2 + (cols - cols.mean()) ** 2))
+        skeleton_mask[rows[k], cols[k]] = True
+
+
+def ink_radius(ink: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, threshold: float = INK_THRESHOLD) -> np.ndarray:
+    """Distance from each pixel (rows, cols) to the nearest paper pixel, in pixels: (N,).
+
+    Exact Euclidean distance between pixel centres. Per column, the distance to the nearest paper
+    pixel above or below is found in two cumulative passes; then each queried pixel takes the
+    minimum over its row of ``dx² + column distance²``.
+    """
+    paper = ~(np.asarray(ink) > threshold)
+    height, width = paper.shape
+    paper = np.pad(paper, 1, constant_values=True)  # the page's edge counts as paper
+    index = np.arange(height + 2)[:, None]
+    above = np.maximum.accumulate(np.where(paper, index, -1), axis=0)
+    below = np.minimum.accumulate(np.where(paper, index, height + 2)[::-1], axis=0)[::-1]
+    vertical = np.minimum(index - above, below - index).astype(np.float64)  # (H+2, W+2)
+    if len(rows) == 0:
+        return np.zeros(0)
+    radius = np.empty(len(rows))
+    columns = np.arange(width + 2)
+    for start in range(0, len(rows), 256):  # bounded memory on large pages
+        r, c = rows[start : start + 256] + 1, cols[start : start + 256] + 1
+        reach = (columns[None, :] - c[:, None]) ** 2 + vertical[r] ** 2  # (n, W+2)
+        radius[start : start + 256] = np.sqrt(reach.min(axis=1))
+    return radius - 0.5  # from a pixel centre to the edge of the nearest paper pixel, not its centre
+
+
+# -- the graph -------------------------------------------------------------------------------------
+
+
+def _pixel_graph(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """Skeleton pixels (rows, cols) and each one's neighbour indices."""
+    rows, cols = np.nonzero(mask)
+    height, width = mask.shape
+    index = np.full((height + 2, width + 2), -1, np.int64)
+    index[rows + 1, cols + 1] = np.arange(len(rows))
+    neighbours: list[list[int]] = [[] for _ in range(len(rows))]
+    for dy, dx in _RING:
+        other = index[rows + 1 + dy, cols + 1 + dx]
+        for i in np.flatnonzero(other >= 0).tolist():
+            neighbours[i].append(int(other[i]))
+    return rows, cols, neighbours
+
+
+def _raw_graph(mask: np.ndarray, ink: np.ndarray) -> StrokeGraph:
+    """Branches of the skeleton between its ends and junctions, before any cleaning."""
+    rows, cols, neighbours = _pixel_graph(mask)
+    count = len(rows)
+    xy = np.stack([cols + 0.5, rows + 0.5], axis=1).astype(np.float64)
+    radius = ink_radius(ink, rows, cols)
+    degree = np.array([len(n) for n in neighbours], np.int64)
+    node_of = np.full(count, -1, np.int64)  # pixel -> node
+    node_pixels: list[list[int]] = []
+    for start in np.flatnonzero(degree != 2).tolist():
+        if node_of[start] >= 0:
+            continue
+        node_of[start] = len(node_pixels)
+        members, todo = [start], [start]
+        while todo and degree[start] >= 3:  # touching junction pixels are one junction
+            pixel = todo.pop()
+            for other in neighbours[pixel]:
+                if degree[other] >= 3 and node_of[other] < 0:
+                    node_of[other] = node_of[start]
+                    members.append(other)
+                    todo.append(other)
+        node_pixels.append(members)
+    walked = np.zeros(count, bool)
+    branches: list[Branch] = []
+
+    def follow(previous: int, current: int) -> list[int]:
+        """Pixels from ``current`` (coming from ``previous``) along the line up to the next node."""
+        path = [current]
+        while node_of[current] < 0 and not walked[current]:
+            walked[current] = True
+            onward = [n for n in neighbours[current] if n != previous]
+            if not onward:
+                break
+            previous, current = current, onward[0]
+            path.append(current)
+        return path
+
+    for node, members in enumerate(node_pixels):
+        if len(members) == 1 and degree[members[0]] == 0:
+            branches.append(_branch(xy, radius, [], node, node))  # a dot
+        for pixel in members:
+            for first in neighbours[pixel]:
+                if node_of[first] == node or (node_of[first] < 0 and walked[first]):
+                    continue  # a step inside the junction, or a line already followed from its other end
+                if 0 <= node_of[first] < node:
+                    continue  # two nodes side by side: that branch was taken from the other one
+                path = follow(pixel, first)
+                end = int(node_of[path[-1]])
+                branches.append(_branch(xy, radius, [p for p in path if node_of[p] < 0], node, end if end >= 0 else node))
+    for start in np.flatnonzero(~walked & (node_of < 0)).tolist():  # closed loops without nodes
+        if walked[start]:
+            continue
+        node_of[start] = len(node_pixels)
+        node_pixels.append([start])
+        path = follow(start, neighbours[start][0])
+        branches.append(_branch(xy, radius, [p for p in path if node_of[p] < 0], int(node_of[start]), int(node_of[start])))
+    nodes = np.array([xy[m].mean(axis=0) for m in node_pixels]).reshape(-1, 2)
+    node_radius = np.array([radius[m].max() for m in node_pixels]) if node_pixels else np.zeros(0)
+    graph = StrokeGraph(nodes, node_radius, [])
+    for branch in branches:  # node positions at both ends, so branches meet where their node is
+        if branch.a == branch.b and len(branch.points) == 0:  # a dot
+            graph.branches.append(Branch(nodes[branch.a][None].copy(), node_radius[branch.a : branch.a + 1].copy(), branch.a, branch.b))
+            continue
+        points = np.vstack([nodes[branch.a], branch.points, nodes[branch.b]])
+        radii = np.concatenate([[node_radius[branch.a]], branch.radius, [node_radius[branch.b]]])
+        graph.branches.append(Branch(points, radii, branch.a, branch.b))
+    return graph
+
+
+def _branch(xy: np.ndarray, radius: np.ndarray, pixels: list[int], a: int, b: int) -> Branch:
+    return Branch(xy[pixels].reshape(-1, 2), radius[pixels], a, b)
+
+
+def stroke_graph(ink: np.ndarray, *, threshold: float = INK_THRESHOLD, spur: float = 1.2, corner: float = 40.0) -> StrokeGraph:
+    """The cleaned stroke graph of an ink map (see the module's docstring).
+
+    Args:
+        ink: float (H, W), paper 0, ink 1.
+        threshold: a pixel is ink above this.
+        spur: a branch from a junction to a line end is a spur when it is at most ``spur`` times
+            the ink's radius at the junction, plus one pixel, long.
+        corner: a line turning by more than this many degrees is cut there (:func:`split_corners`).
+    """
+    ink = np.asarray(ink, np.float32)
+    graph = split_corners(clean(_raw_graph(thin_skeleton(ink, threshold=threshold), ink), spur=spur), angle=corner)
+    graph.ink = ink
+    return graph
+
+
+def clean(graph: StrokeGraph, *, spur: float = 1.2) -> StrokeGraph:
+    """Spurs marked, crossings merged, pass-through nodes dissolved (see the module's docstring)."""
+    changed = True
+    while changed:
+        _mark_spurs(graph, spur)
+        changed = _merge_close_junctions(graph) or _dissolve_pass_through(graph)
+    return _compact(graph)
+
+
+def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
+    """Each branch cut at its corners: points where the line turns by more than ``angle`` degrees.
+
+    The turn at a point is measured between the line over the ``d`` pixels before it and over the
+    ``d`` after it, ``d`` twice the ink's radius there plus two pixels (so the staircase of a thin line
+    and the rounding of a thick one are no corners); a corner is the sharpest point of a run of
+    such points. A corner closer than ``d`` to either end of its branch is no corner.
+    """
+    branches: list[Branch] = []
+    nodes, node_radius = list(graph.nodes), list(graph.node_radius)
+    for branch in graph.branches:
+        points, radius = branch.points, branch.radius
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+        if len(points) < 5 or branch.spur:
+            branches.append(branch)
+            continue
+        reach = 2 * radius + 2.0
+        before = np.stack([np.interp(along - reach, along, points[:, k]) for k in range(2)], axis=1)
+        after = np.stack([np.interp(along + reach, along, points[:, k]) for k in range(2)], axis=1)
+        u, v = points - before, after - points
+        norms = np.hypot(*u.T) * np.hypot(*v.T)
+        cosine = np.where(norms > 1e-9, (u * v).sum(axis=1) / np.maximum(norms, 1e-9), 1.0)
+        turn = np.degrees(np.arccos(np.clip(cosine, -1, 1)))
+        inside = (along >= reach) & (along[-1] - along >= reach)
+        if branch.a == branch.b:
+            inside[:] = True  # a loop has no ends to stay away from
+        sharp = inside & (turn > angle)
+        cuts = []
+        k = 0
+        while k < len(points):
+            if sharp[k]:
+                run = k
+                while run < len(points) and sharp[run]:
+                    run += 1
+                cuts.append(k + int(np.argmax(turn[k:run])))
+                k = run
+            else:
+                k += 1
+        if not cuts:
+            branches.append(branch)
+            continue
+        if branch.a == branch.b:  # a loop with corners: it starts and ends at its first corner
+            first = cuts[0]
+            points = np.vstack([points[first:-1], points[: first + 1]])
+            radius = np.concatenate([radius[first:-1], radius[: first + 1]])
+            cuts = [c - first if c >= first else c + len(points) - first for c in cuts[1:]]
+            start = len(nodes)
+            nodes.append(points[0])
+            node_radius.append(float(radius[0]))
+            branch = Branch(points, radius, start, start)
+        previous, node = 0, branch.a
+        for cut in cuts:
+            nodes.append(points[cut])
+            node_radius.append(float(radius[cut]))
+            corner = len(nodes) - 1
+            branches.append(Branch(points[previous : cut + 1], radius[previous : cut + 1], node, corner))
+            previous, node = cut, corner
+        branches.append(Branch(points[previous:], radius[previous:], node, branch.b))
+    return StrokeGraph(np.array(nodes).reshape(-1, 2), np.array(node_radius), branches)
+
+
+def _mark_spurs(graph: StrokeGraph, spur: float) -> None:
+    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    for branch in graph.branches:
+        branch.spur = False
+        if branch.a == branch.b:
+            continue
+        for tip, root in ((branch.a, branch.b), (branch.b, branch.a)):
+            if degree[tip] == 1 and degree[root] >= 3 and branch.length <= spur * graph.node_radius[root] + 1.0:
+                branch.spur = True
+    # A junction keeps at least two branches that are not spurs: of its spurs, the longest are not.
+    for node in range(len(graph.nodes)):
+        meeting = [b for b in graph.branches if node in (b.a, b.b) and b.a != b.b]
+        full = [b for b in meeting if not b.spur]
+        spurs = sorted((b for b in meeting if b.spur), key=lambda b: -b.length)
+        for branch in spurs[: max(0, 2 - len(full))]:
+            branch.spur = False
+
+
+def _merge_close_junctions(graph: StrokeGraph) -> bool:
+    degree = np.bincount([n for b in graph.branches if not b.spur for n in (b.a, b.b)], minlength=len(graph.nodes))
+    for k, branch in enumerate(graph.branches):
+        a, b = branch.a, branch.b
+        if a == b or branch.spur or degree[a] < 3 or degree[b] < 3:
+            continue
+        if branch.length <= 1.6 * max(graph.node_radius[a], graph.node_radius[b]) + 1.0:
+            # One crossing: b merges into a, which moves to the middle of the short branch.
+            graph.nodes[a] = branch.points[len(branch.points) // 2]
+            graph.node_radius[a] = max(graph.node_radius[a], graph.node_radius[b])
+            del graph.branches[k]
+            for other in graph.branches:
+                other.a, other.b = (a if other.a == b else other.a), (a if other.b == b else other.b)
+                if other.a == a:
+                    other.points[0] = graph.nodes[a]
+                if other.b == a:
+                    other.points[-1] = graph.nodes[a]
+            return True
+    return False
+
+
+def _dissolve_pass_through(graph: StrokeGraph) -> bool:
+    ends: dict[int, list[tuple[int, int]]] = {}
+    for k, branch in enumerate(graph.branches):
+        ends.setdefault(branch.a, []).append((k, 0))
+        ends.setdefault(branch.b, []).append((k, 1))
+    for meeting in ends.values():
+        if len(meeting) != 2 or meeting[0][0] == meeting[1][0]:
+            continue
+        (i, si), (j, sj) = meeting
+        first = graph.branches[i] if si == 1 else graph.branches[i].reversed()  # ends at node
+        second = graph.branches[j] if sj == 0 else graph.branches[j].reversed()  # starts at node
+        joined = Branch(
+            np.vstack([first.points, second.points[1:]]), np.concatenate([first.radius, second.radius[1:]]), first.a, second.b
+        )
+        graph.branches = [b for k, b in enumerate(graph.branches) if k not in (i, j)] + [joined]
+        return True
+    return False
+
+
+def _compact(graph: StrokeGraph) -> StrokeGraph:
+    """Drop nodes no branch meets (isolated dots stay: a branch of one point)."""
+    used = sorted({n for b in graph.branches for n in (b.a, b.b)})
+    renumber = {old: new for new, old in enumerate(used)}
+    branches = [Branch(b.points, b.radius, renumber[b.a], renumber[b.b], b.spur) for b in graph.branches]
+    return StrokeGraph(graph.nodes[used].reshape(-1, 2), graph.node_radius[used], branches)

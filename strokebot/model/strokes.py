@@ -1,0 +1,397 @@
+"""The stroke model: a glyph's ink in, the strokes a person would draw out, in their order and direction.
+
+numpy only; this is what tracing runs (``strokebot-default 2``). Per glyph:
+
+1. the ink's centre lines become a stroke graph (:mod:`strokebot.model.skeleton`);
+2. at every junction and corner, the **junction net** scores each pair of branch ends meeting there:
+   is it one stroke passing through? The best-scoring pairs above one half are joined
+   (:func:`strokebot.model.parse.pair_ends`), and the strokes follow (:func:`~strokebot.model.parse.assemble`);
+3. the **excursion net** picks dead ends (strokes with a free end meeting a stroke that passes their
+   junction) that a pen draws out and back inside that stroke, retracing them;
+4. the **sequencer** draws the strokes one at a time: at each step it scores every stroke not yet
+   drawn, in both directions (:func:`strokebot.model.order.candidate_features`); a short beam search
+   keeps the likeliest sequences. Its recurrent state carries what has been drawn so far;
+5. the **stay net** decides, between consecutive strokes that the ink connects, whether the pen stays
+   down and goes along the ink to the next one (a word written in one go) or lifts.
+
+The nets are small MLPs (the sequencer with a GRU cell), trained on KanjiVG's official strokes,
+people's pen paths and font strokes by ``strokebot train --kind strokes`` (:mod:`strokebot.model.learn`).
+A drawn stroke is its centre line with the ink's radius at each point; the tracer turns radius into
+pen pressure and steps into velocities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from strokebot.model.order import STROKE_FEATURES, Candidates, candidate_features
+from strokebot.model.parse import (
+    EXCURSION_FEATURES,
+    JUNCTION_FEATURES,
+    STAY_FEATURES,
+    End,
+    GlyphContext,
+    ParsedStroke,
+    assemble,
+    excursion_candidates,
+    excursion_features,
+    junction_features,
+    pair_ends,
+    stay_down,
+    stay_down_candidates,
+    stay_features,
+    with_excursions,
+)
+from strokebot.model.skeleton import StrokeGraph, stroke_graph
+
+__all__ = [
+    "StrokeModel", "StrokeNets", "DrawnStroke", "draw_glyph", "paired_strokes", "parse_glyph", "order_strokes", "keep_down",
+    "expected_shapes", "working_scale",
+]  # fmt: skip
+
+#: The stroke width (pixels) glyphs are brought to before their centre lines are found: thinner
+#: strokes of small glyphs are enlarged (a smoother skeleton), thicker ones reduced (faster, and no
+#: spurs from every bump of a broad line).
+WORK_WIDTH = (3.0, 7.0)
+#: Most a small glyph is enlarged.
+MAX_ENLARGE = 4.0
+
+
+@dataclass
+class DrawnStroke:
+    """One stroke as drawn: its centre line from where the pen goes down to where it lifts."""
+
+    points: np.ndarray  # (N, 2) x, y in the glyph's pixels
+    radius: np.ndarray  # (N,) the ink's radius along it
+
+
+def _silu(x: np.ndarray) -> np.ndarray:
+    return x / (1.0 + np.exp(-np.clip(x, -60, 60)))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -60, 60)))
+
+
+def _mlp_shapes(prefix: str, inputs: int, hidden: list[int]) -> dict[str, tuple[int, ...]]:
+    shapes: dict[str, tuple[int, ...]] = {f"{prefix}.mean": (inputs,), f"{prefix}.scale": (inputs,)}
+    widths = [inputs, *hidden, 1]
+    for i in range(len(widths) - 1):
+        shapes[f"{prefix}.layers.{i}.weight"] = (widths[i + 1], widths[i])
+        shapes[f"{prefix}.layers.{i}.bias"] = (widths[i + 1],)
+    return shapes
+
+
+def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """The weight names and shapes of a stroke model of ``config`` (mirrors :mod:`strokebot.model.learn`)."""
+    junction, order, memory = list(config["junction_hidden"]), list(config["order_hidden"]), int(config["memory"])
+    shapes = _mlp_shapes("junction", len(JUNCTION_FEATURES), junction)
+    if config.get("excursion_hidden"):
+        shapes.update(_mlp_shapes("excursion", len(EXCURSION_FEATURES), list(config["excursion_hidden"])))
+    if config.get("stay_hidden"):
+        shapes.update(_mlp_shapes("stay", len(STAY_FEATURES), list(config["stay_hidden"])))
+    shapes.update(_mlp_shapes("order", len(STROKE_FEATURES) + memory, order))
+    if memory:
+        inputs = len(STROKE_FEATURES)
+        shapes.update({"memory.weight_ih": (3 * memory, inputs), "memory.weight_hh": (3 * memory, memory),
+                       "memory.bias_ih": (3 * memory,), "memory.bias_hh": (3 * memory,)})  # fmt: skip
+    return shapes
+
+
+class _MLP:
+    """Standardised inputs, SiLU hidden layers, one output: mirrors ``learn.ScoreNet``."""
+
+    def __init__(self, weights: dict[str, np.ndarray], prefix: str) -> None:
+        self.mean, self.scale = weights[f"{prefix}.mean"], weights[f"{prefix}.scale"]
+        self.layers = []
+        i = 0
+        while f"{prefix}.layers.{i}.weight" in weights:
+            self.layers.append((weights[f"{prefix}.layers.{i}.weight"].T.copy(), weights[f"{prefix}.layers.{i}.bias"]))
+            i += 1
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        x = (np.asarray(x, np.float32) - self.mean) * self.scale
+        for k, (weight, bias) in enumerate(self.layers):
+            x = x @ weight + bias
+            if k < len(self.layers) - 1:
+                x = _silu(x)
+        return x[:, 0]
+
+
+class _GRU:
+    """A GRU cell (torch's gate layout: reset, update, new), run one step at a time."""
+
+    def __init__(self, weights: dict[str, np.ndarray]) -> None:
+        self.w_ih, self.w_hh = weights["memory.weight_ih"].T.copy(), weights["memory.weight_hh"].T.copy()
+        self.b_ih, self.b_hh = weights["memory.bias_ih"], weights["memory.bias_hh"]
+        self.size = len(self.b_ih) // 3
+
+    def __call__(self, x: np.ndarray, h: np.ndarray) -> np.ndarray:
+        gi, gh = x @ self.w_ih + self.b_ih, h @ self.w_hh + self.b_hh
+        n = self.size
+        r = _sigmoid(gi[..., :n] + gh[..., :n])
+        z = _sigmoid(gi[..., n : 2 * n] + gh[..., n : 2 * n])
+        new = np.tanh(gi[..., 2 * n :] + r * gh[..., 2 * n :])
+        return (1 - z) * new + z * h
+
+
+class StrokeNets:
+    """The junction net and the sequencer of a stroke model file, run with numpy."""
+
+    def __init__(self, config: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
+        self.config = config
+        self.junction = _MLP(weights, "junction")
+        self.excursion = _MLP(weights, "excursion") if "excursion.mean" in weights else None
+        self.stay = _MLP(weights, "stay") if "stay.mean" in weights else None
+        self.order = _MLP(weights, "order")
+        self.memory = _GRU(weights) if int(config.get("memory", 0)) else None
+        self.spur = float(config.get("spur", 1.2))
+        self.corner = float(config.get("corner", 40.0))
+
+    def join_probability(self, features: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.junction(features)) if len(features) else np.zeros(0)
+
+    def excursion_probability(self, features: np.ndarray) -> np.ndarray:
+        if self.excursion is None or not len(features):
+            return np.zeros(len(features))
+        return _sigmoid(self.excursion(features))
+
+    def stay_probability(self, features: np.ndarray) -> np.ndarray:
+        if self.stay is None or not len(features):
+            return np.zeros(len(features))
+        return _sigmoid(self.stay(features))
+
+    def initial_state(self) -> np.ndarray:
+        return np.zeros(self.memory.size if self.memory is not None else 0, np.float32)
+
+    def order_scores(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
+        if self.memory is not None:
+            features = np.concatenate([features, np.broadcast_to(state, (len(features), len(state)))], axis=1)
+        return self.order(features)
+
+    def remember(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
+        """The state after drawing the candidate whose features are ``features`` (F,)."""
+        if self.memory is None:
+            return state
+        return self.memory(np.asarray(features, np.float32)[None], state[None])[0].astype(np.float32)
+
+
+def junction_pairs(graph: StrokeGraph, context: GlyphContext) -> list[tuple[int, End, End]]:
+    """Every pair of branch ends meeting at a node: (node, a, b)."""
+    pairs = []
+    for node, ends in context.ends.items():
+        for i, a in enumerate(ends):
+            for b in ends[i + 1 :]:
+                if a.branch == b.branch and len(ends) > 2:
+                    continue
+                pairs.append((node, a, b))
+    return pairs
+
+
+def paired_strokes(graph: StrokeGraph, nets: StrokeNets, context: GlyphContext) -> list[ParsedStroke]:
+    """The strokes the junction net's pairs of branch ends make of ``graph``."""
+    pairs = junction_pairs(graph, context)
+    table: dict[tuple[End, End], float] = {}
+    if pairs:
+        chance = nets.join_probability(np.stack([junction_features(graph, n, a, b, context) for n, a, b in pairs]))
+        for (_, a, b), p in zip(pairs, chance.tolist(), strict=True):
+            table[(a, b)] = table[(b, a)] = p
+    return assemble(graph, pair_ends(graph, lambda g, node, a, b: table.get((a, b), 0.0)))
+
+
+def parse_glyph(graph: StrokeGraph, nets: StrokeNets | None) -> list[ParsedStroke]:
+    """The glyph's strokes: branch ends paired by the junction net (straight through without nets),
+    then dead ends the excursion net picks drawn out and back inside the stroke they meet."""
+    if nets is None:
+        from strokebot.model.parse import straight_pairs
+
+        return assemble(graph, straight_pairs(graph))
+    context = GlyphContext.of(graph)
+    strokes = paired_strokes(graph, nets, context)
+    if nets.excursion is None:
+        return strokes
+    candidates = excursion_candidates(graph, strokes)
+    if not candidates:
+        return strokes
+    chance = nets.excursion_probability(np.stack([excursion_features(graph, strokes, x, context) for x in candidates]))
+    chosen = [x for p, x in sorted(zip(chance.tolist(), candidates, strict=True), key=lambda c: -c[0]) if p > 0.5]
+    return with_excursions(graph, strokes, chosen)
+
+
+def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam: int = 4) -> list[ParsedStroke]:
+    """The strokes in the order and direction the sequencer draws them (top-left first without nets).
+
+    The sequencer's choices are probabilities (a softmax over the candidates of a step); the
+    ``beam`` most likely sequences are followed step by step and the likeliest whole sequence is
+    drawn, so an unlikely first choice can still win when it makes the rest likely.
+    """
+    if not strokes:
+        return []
+    candidates = Candidates.of(strokes)
+    if nets is None:
+        beam = 1
+    # A beam: (log probability, strokes left, last stroke, pen position, state, choices so far).
+    beams: list[tuple[float, np.ndarray, int | None, np.ndarray | None, Any, list[int]]] = [
+        (0.0, np.arange(len(candidates)), None, None, nets.initial_state() if nets is not None else None, [])
+    ]
+    for _ in range(len(candidates)):
+        grown = []
+        for logp, left, last, pen, state, chosen in beams:
+            features = candidate_features(candidates, left, last, pen)
+            # Without nets: the start nearest the top left.
+            scores = -(features[:, 1] + 0.5 * features[:, 0]) if nets is None else nets.order_scores(features, state)
+            logs = scores - scores.max()
+            logs = logs - np.log(np.exp(logs).sum())
+            for best in np.argsort(-logs, kind="stable")[:beam].tolist():
+                row = 2 * int(left[best // 2]) + best % 2
+                after = nets.remember(features[best], state) if nets is not None else None
+                grown.append((logp + float(logs[best]), np.delete(left, best // 2), int(left[best // 2]),
+                              candidates.strokes[row].points[-1], after, [*chosen, row]))  # fmt: skip
+        beams = sorted(grown, key=lambda b: -b[0])[:beam]
+    return [candidates.strokes[row] for row in beams[0][5]]
+
+
+def keep_down(graph: StrokeGraph, sequence: list[ParsedStroke], nets: StrokeNets | None) -> list[ParsedStroke]:
+    """The strokes in order, joined where the stay net keeps the pen down along the ink between them."""
+    if nets is None or nets.stay is None or len(sequence) < 2:
+        return sequence
+    candidates = stay_down_candidates(graph, sequence)
+    if not candidates:
+        return sequence
+    context = GlyphContext.of(graph)
+    features = np.stack([stay_features(graph, sequence[i], sequence[i + 1], way, context) for i, way in candidates])
+    chance = nets.stay_probability(features)
+    return stay_down(graph, sequence, [c for c, p in zip(candidates, chance.tolist(), strict=True) if p > 0.5])
+
+
+#: A turn sharper than this many degrees is a reversal: the pen goes back the way it came.
+REVERSAL = 155.0
+
+
+def _turns(points: np.ndarray) -> np.ndarray:
+    """Degrees the path turns at each interior point (N - 2,)."""
+    a, b = points[1:-1] - points[:-2], points[2:] - points[1:-1]
+    norms = np.hypot(*a.T) * np.hypot(*b.T)
+    cosine = np.where(norms > 1e-12, (a * b).sum(axis=1) / np.maximum(norms, 1e-12), 1.0)
+    return np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+
+
+def _back_run(points: np.ndarray, k: int, step: int) -> tuple[float, int]:
+    """From the reversal at ``k``, how far the path runs back against the way it arrived (walking
+    in ``step`` +1 or -1), and the index where it stops running back."""
+    arrival = points[k] - points[k - step]
+    arrival = arrival / max(float(np.hypot(*arrival)), 1e-12)
+    length, j = 0.0, k + step
+    while 0 <= j < len(points) and (points[j] - points[j - step]) @ arrival < 0:
+        length += float(np.hypot(*(points[j] - points[j - step])))
+        j += step
+    return length, j - step
+
+
+def without_hooks(points: np.ndarray, radius: np.ndarray, *, hook: float) -> tuple[np.ndarray, np.ndarray]:
+    """A stroke without the short back-and-forth moves thinning leaves at tight curls and forks.
+
+    At a reversal (a turn sharper than :data:`REVERSAL`) the path runs back against the way it came;
+    when it does so for at most ``hook`` pixels, on either side, the tip and that short run back are
+    a hook, and are cut away. A long retrace (a pen going out along a stem and back) is kept.
+    """
+    points, radius = np.asarray(points), np.asarray(radius)
+    for _ in range(len(points)):
+        if len(points) < 3:
+            break
+        sharp = np.flatnonzero(_turns(points) > REVERSAL) + 1
+        removed = False
+        for k in sharp.tolist():
+            ahead, stop_ahead = _back_run(points, k, +1)
+            behind, stop_behind = _back_run(points, k, -1)
+            if min(ahead, behind) > hook:
+                continue
+            # Drop the tip and the short run back, up to (not including) where it stops running back.
+            drop = range(k, stop_ahead) if ahead <= behind else range(stop_behind + 1, k + 1)
+            keep = np.ones(len(points), bool)
+            keep[list(drop)] = False
+            if keep.sum() >= 2:
+                points, radius = points[keep], radius[keep]
+                removed = True
+                break
+        if not removed:
+            break
+    return points, radius
+
+
+def draw_glyph(ink: np.ndarray, nets: StrokeNets | None, *, threshold: float = 0.5) -> list[DrawnStroke]:
+    """A glyph's ink (H, W; paper 0) drawn as strokes, in the glyph's pixels."""
+    graph = stroke_graph(ink, threshold=threshold, spur=nets.spur if nets else 1.2, corner=nets.corner if nets else 40.0)
+    sequence = keep_down(graph, order_strokes(parse_glyph(graph, nets), nets), nets)
+    drawn = []
+    for stroke in sequence:
+        points, radius = without_hooks(stroke.points, stroke.radius, hook=2.0 * float(np.median(stroke.radius)) + 1.0)
+        drawn.append(DrawnStroke(points, radius))
+    return drawn
+
+
+def working_scale(ink: np.ndarray) -> float:
+    """How much to scale a glyph's ink before drawing it (see :data:`WORK_WIDTH`)."""
+    from strokebot.imaging import stroke_width
+
+    width = stroke_width(ink)
+    low, high = WORK_WIDTH
+    if width > high:
+        return high / width
+    if width < low:
+        return min(low / width, MAX_ENLARGE)
+    return 1.0
+
+
+def _scaled(ink: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """``ink`` resized by about ``factor``, and the exact (x, y) factors of its pixel grid."""
+    from PIL import Image
+
+    height, width = ink.shape
+    size = (max(1, int(round(width * factor))), max(1, int(round(height * factor))))
+    method = Image.BILINEAR if factor > 1 else Image.BOX
+    scaled = np.asarray(Image.fromarray(np.asarray(ink, np.float32), "F").resize(size, method), np.float32)
+    return scaled, np.array([size[0] / width, size[1] / height])
+
+
+class StrokeModel:
+    """A trained stroke model run with numpy: what :func:`strokebot.load_model` returns for one.
+
+    >>> import strokebot, numpy as np
+    >>> model = strokebot.load_model()
+    >>> ink = np.zeros((60, 80), np.float32); ink[28:33, 10:70] = 1  # a horizontal bar
+    >>> [s.points[0].round().tolist() for s in model.draw(ink)]  # one stroke, from the left
+    [[12.0, 30.0]]
+    """
+
+    kind = "strokes"
+
+    def __init__(self, source: Any) -> None:
+        self.file = source
+        self.config: dict[str, Any] = source.config
+        self.metrics = source.metrics
+        self.nets = StrokeNets(source.config, source.weights)
+        self.size = 28  # the side of a framed glyph, as MNIST (for normalised inputs)
+
+    @property
+    def name(self) -> str:
+        return self.file.name
+
+    def __repr__(self) -> str:
+        return f"StrokeModel({self.name!r})"
+
+    def draw(self, ink: np.ndarray, *, threshold: float = 0.5) -> list[DrawnStroke]:
+        """One glyph's ink (H, W; paper 0, ink 1) as strokes in drawing order, in its pixels.
+
+        The glyph is first brought to a working scale (:func:`working_scale`); points and radii
+        are given back in the input's pixels.
+        """
+        ink = np.asarray(ink, np.float32)
+        factor = working_scale(ink)
+        if factor == 1.0:
+            return draw_glyph(ink, self.nets, threshold=threshold)
+        work, scale = _scaled(ink, factor)
+        return [DrawnStroke(s.points / scale, s.radius / scale.mean()) for s in draw_glyph(work, self.nets, threshold=threshold)]

@@ -1,0 +1,85 @@
+"""strokebot.model.learn: training the stroke model; the numpy runner mirrors its torch nets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from tests_tolerance import assert_float32_close
+
+from strokebot import datasets
+from strokebot.checkpoint import read_model, write_model
+from strokebot.inference import load_model
+from strokebot.model.examples import junction_examples, order_examples
+from strokebot.model.learn import ScoreNet, Sequencer, StrokeConfig, export_weights, train_strokes
+from strokebot.model.order import STROKE_FEATURES
+from strokebot.model.parse import JUNCTION_FEATURES
+from strokebot.model.strokes import StrokeModel, StrokeNets, expected_shapes
+
+SMALL = StrokeConfig(junction_hidden=(16,), order_hidden=(16, 16), memory=8)
+
+
+@pytest.fixture(scope="module")
+def glyphs():
+    return datasets.kanjivg_glyphs(characters=list("十口木目日")) + datasets.shape_glyphs(7, seed=3)
+
+
+def test_examples_are_labelled_pairs_and_steps(glyphs):
+    junctions = junction_examples(glyphs)
+    assert junctions.features.shape == (len(junctions.labels), len(JUNCTION_FEATURES))
+    assert 0.1 < junctions.labels.mean() < 0.9  # some pairs pass through, some do not
+    steps = order_examples(glyphs, None)
+    assert len(steps) == len(glyphs)
+    for glyph in steps.glyphs:
+        for features, choice in glyph:
+            assert features.shape[1] == len(STROKE_FEATURES) and 0 <= choice < len(features)
+        assert [len(f) for f, _ in glyph] == sorted((len(f) for f, _ in glyph), reverse=True)  # one stroke fewer each step
+
+
+def test_examples_in_worker_processes_equal_one_process(glyphs):
+    many = glyphs * 6  # enough for the chunks to go to workers
+    one, two = junction_examples(many, workers=1), junction_examples(many, workers=2)
+    np.testing.assert_array_equal(one.labels, two.labels)
+    np.testing.assert_array_equal(one.features, two.features)
+
+
+def test_a_tiny_training_run_gives_a_model_file_that_traces(glyphs, tmp_path):
+    config, weights = train_strokes(glyphs, SMALL, junction_epochs=2, order_epochs=2, log=lambda _: None)
+    assert set(weights) == set(expected_shapes(config))
+    write_model(tmp_path / "tiny.npz", config, weights, {"model_version": "test"})
+    model = load_model(tmp_path / "tiny.npz")
+    assert isinstance(model, StrokeModel) and model.name == "strokebot test"
+    ink = datasets.kanjivg_glyphs(characters=["十"])[0].image
+    strokes = model.draw(ink)
+    assert 1 <= len(strokes) <= 4 and all(np.isfinite(s.points).all() for s in strokes)
+
+
+def test_the_numpy_runner_mirrors_the_torch_nets():
+    torch.manual_seed(0)
+    junction = ScoreNet(len(JUNCTION_FEATURES), (16, 16))
+    sequencer = Sequencer((16, 16), 8)
+    for net in (junction, sequencer.order):
+        with torch.no_grad():
+            net.mean.normal_()
+            net.scale.uniform_(0.5, 2.0)
+    nets = StrokeNets(SMALL.as_dict() | {"junction_hidden": [16, 16]}, export_weights(junction, sequencer))
+    x = torch.randn(50, len(JUNCTION_FEATURES))
+    with torch.no_grad():
+        assert_float32_close(nets.join_probability(x.numpy()), torch.sigmoid(junction(x)).numpy(), terms=64, scale=1.0)
+        chosen = torch.randn(3, 5, len(STROKE_FEATURES))
+        states = sequencer.states(chosen, torch.full((3,), 5))  # (3, 5, 8)
+        state = nets.initial_state()
+        for t in range(5):
+            assert_float32_close(state, states[0, t].numpy(), terms=256, scale=1.0)
+            candidates = torch.randn(7, len(STROKE_FEATURES))
+            expected = sequencer.order(torch.cat([candidates, states[0, t].expand(7, 8)], dim=1)).numpy()
+            assert_float32_close(nets.order_scores(candidates.numpy(), state), expected, terms=256, scale=10.0)
+            state = nets.remember(chosen[0, t].numpy(), state)
+
+
+def test_the_bundled_model_file_is_a_stroke_model_with_its_licence():
+    from strokebot.checkpoint import DEFAULT_MODEL
+
+    source = read_model(DEFAULT_MODEL)
+    assert source.config["kind"] == "strokes"
+    assert "CC BY-SA 3.0" in source.metrics.get("license", "") and "KanjiVG" in source.metrics["license"]

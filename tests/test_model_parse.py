@@ -1,0 +1,117 @@
+"""strokebot.model.parse and strokebot.model.truth: strokes from the graph, and what true strokes say of it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from strokebot.datasets import render_strokes
+from strokebot.model.parse import (
+    JUNCTION_FEATURES,
+    GlyphContext,
+    assemble,
+    branch_ends,
+    junction_features,
+    straight_pairs,
+)
+from strokebot.model.skeleton import stroke_graph
+from strokebot.model.strokes import junction_pairs
+from strokebot.model.truth import Matcher, join_labels, stroke_labels
+
+
+def glyph(strokes, size=(120, 120), width=6.0):
+    strokes = [np.asarray(s, float) for s in strokes]
+    return render_strokes(strokes, size, width), strokes
+
+
+def test_straight_through_junctions_gives_the_strokes_of_a_plus():
+    ink, _ = glyph([[(20, 60), (100, 60)], [(60, 20), (60, 100)]])
+    strokes = assemble(stroke_graph(ink), straight_pairs(stroke_graph(ink)))
+    assert len(strokes) == 2
+    spans = sorted(tuple(np.ptp(s.points, axis=0).round()) for s in strokes)  # (x span, y span)
+    assert spans[0][0] < 2 and spans[0][1] > 76  # the vertical, whole
+    assert spans[1][1] < 2 and spans[1][0] > 76  # the horizontal, whole
+
+
+def test_a_t_keeps_its_bar_whole_and_ends_the_stem_at_it():
+    ink, _ = glyph([[(20, 30), (100, 30)], [(60, 30), (60, 100)]])
+    graph = stroke_graph(ink)
+    strokes = assemble(graph, straight_pairs(graph))
+    assert len(strokes) == 2
+    stem = min(strokes, key=lambda s: np.ptp(s.points[:, 0]))
+    assert abs(stem.points[:, 1].min() - 30) < 2.5  # it reaches the bar's centre line
+
+
+def test_joined_pieces_run_straight_through_the_junction():
+    # Thinning bends a line towards a branch leaving it; the joined stroke is straight there.
+    ink, _ = glyph([[(10, 60), (110, 60)], [(60, 60), (60, 110)]], width=10)
+    graph = stroke_graph(ink)
+    bar = max(assemble(graph, straight_pairs(graph)), key=lambda s: np.ptp(s.points[:, 0]))
+    assert np.abs(bar.points[:, 1] - 60).max() < 1.0
+
+
+def test_a_loop_is_one_closed_stroke():
+    t = np.linspace(0, 2 * np.pi, 200)
+    ink, _ = glyph([np.stack([60 + 35 * np.cos(t), 60 + 35 * np.sin(t)], axis=1)])
+    graph = stroke_graph(ink)
+    strokes = assemble(graph, straight_pairs(graph))
+    assert len(strokes) == 1 and strokes[0].closed
+    np.testing.assert_allclose(strokes[0].points[0], strokes[0].points[-1])
+
+
+def test_free_ends_reach_where_the_pen_tip_was():
+    ink, _ = glyph([[(20, 60), (100, 60)]], width=8)
+    graph = stroke_graph(ink)
+    (stroke,) = assemble(graph, straight_pairs(graph))
+    xs = sorted((stroke.points[0, 0], stroke.points[-1, 0]))
+    assert abs(xs[0] - 20) < 2.5 and abs(xs[1] - 100) < 2.5
+
+
+def test_junction_features_have_their_names_and_are_finite():
+    ink, _ = glyph([[(20, 60), (100, 60)], [(60, 20), (60, 100)]])
+    graph = stroke_graph(ink)
+    context = GlyphContext.of(graph)
+    pairs = junction_pairs(graph, context)
+    assert len(pairs) == 6  # four ends meet: six pairs
+    features = np.stack([junction_features(graph, n, a, b, context) for n, a, b in pairs])
+    assert features.shape == (6, len(JUNCTION_FEATURES)) and np.isfinite(features).all()
+    turns = sorted(features[:, JUNCTION_FEATURES.index("turn")].round(1).tolist())
+    assert turns == [0.0, 0.0, 0.5, 0.5, 0.5, 0.5]  # two straight pairs, four right angles
+
+
+def test_true_strokes_label_the_pairs_that_pass_through():
+    ink, strokes = glyph([[(20, 60), (100, 60)], [(60, 20), (60, 100)]])
+    graph = stroke_graph(ink)
+    pairs = junction_pairs(graph, GlyphContext.of(graph))
+    labels = join_labels(graph, pairs, Matcher(strokes))
+    ends = branch_ends(graph)
+    assert sum(labels) == 2  # the two straight pairs
+    for (node, a, b), label in zip(pairs, labels, strict=True):
+        assert a in ends[node] and b in ends[node]
+        heading_a = graph.branches[a.branch].points[-1 if a.side else 0] - graph.branches[a.branch].points[0 if a.side else -1]
+        heading_b = graph.branches[b.branch].points[-1 if b.side else 0] - graph.branches[b.branch].points[0 if b.side else -1]
+        cosine = heading_a @ heading_b / np.hypot(*heading_a) / np.hypot(*heading_b)
+        assert (cosine < -0.9) == bool(label)
+
+
+def test_a_corner_between_two_strokes_is_not_a_join_but_a_turn_within_one_is():
+    corner = [(20, 20), (90, 20), (90, 100)]
+    ink, one = glyph([corner])
+    _, two = glyph([corner[:2], corner[1:]])
+    graph = stroke_graph(ink)
+    pairs = junction_pairs(graph, GlyphContext.of(graph))
+    assert len(pairs) == 1
+    assert join_labels(graph, pairs, Matcher(one)).tolist() == [1.0]
+    assert join_labels(graph, pairs, Matcher(two)).tolist() == [0.0]
+
+
+def test_stroke_labels_give_direction_and_order():
+    ink, strokes = glyph([[(20, 30), (100, 30)], [(100, 90), (20, 90)]])  # top left-to-right, then bottom right-to-left
+    graph = stroke_graph(ink)
+    parsed = assemble(graph, straight_pairs(graph))
+    labels = stroke_labels(parsed, Matcher(strokes))
+    for stroke, label in zip(parsed, labels, strict=True):
+        top = stroke.points[:, 1].mean() < 60
+        assert label.stroke == (0 if top else 1)
+        runs_right = stroke.points[-1, 0] > stroke.points[0, 0]
+        assert label.forwards == (runs_right if top else not runs_right)
+    assert sorted(labels, key=lambda label: label.place)[0].stroke == 0

@@ -1,0 +1,100 @@
+"""strokebot.model.skeleton: the ink's centre lines as a graph of branches between ends and junctions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from strokebot.datasets import render_strokes
+from strokebot.model.skeleton import _neighbour_codes, ink_radius, stroke_graph, thin_skeleton
+
+
+def drawn(strokes, size=(120, 120), width=6.0) -> np.ndarray:
+    return render_strokes([np.asarray(s, float) for s in strokes], size, width)
+
+
+def degrees(graph) -> list[int]:
+    return sorted(graph.degree(n) for n in range(len(graph.nodes)))
+
+
+def test_a_straight_bar_is_one_branch_between_two_ends():
+    graph = stroke_graph(drawn([[(20, 60), (100, 60)]]))
+    assert len(graph.branches) == 1 and degrees(graph) == [1, 1]
+    points = graph.branches[0].points
+    assert np.abs(points[:, 1] - 60).max() < 0.75  # on the centre line
+    assert min(points[0, 0], points[-1, 0]) < 24 and max(points[0, 0], points[-1, 0]) > 96
+
+
+def test_a_plus_sign_is_four_branches_at_one_junction():
+    graph = stroke_graph(drawn([[(20, 60), (100, 60)], [(60, 20), (60, 100)]]))
+    assert len(graph.branches) == 4 and degrees(graph) == [1, 1, 1, 1, 4]
+    junction = graph.nodes[[graph.degree(n) for n in range(len(graph.nodes))].index(4)]
+    assert np.hypot(*(junction - (60, 60))) < 1.5
+
+
+@pytest.mark.parametrize("slope", [0.6, 1.0, 1.7])
+def test_a_crossing_is_one_junction(slope):
+    # Thinning splits an X into two T's joined by a short branch; they are merged into one node.
+    graph = stroke_graph(drawn([[(20, 60 - 40 * slope), (100, 60 + 40 * slope)], [(20, 60 + 40 * slope), (100, 60 - 40 * slope)]], size=(120, 200), width=8))
+    assert degrees(graph) == [1, 1, 1, 1, 4]
+
+
+def test_a_ring_is_one_closed_branch():
+    t = np.linspace(0, 2 * np.pi, 200)
+    graph = stroke_graph(drawn([np.stack([60 + 35 * np.cos(t), 60 + 35 * np.sin(t)], axis=1)]))
+    assert len(graph.branches) == 1
+    branch = graph.branches[0]
+    assert branch.a == branch.b
+    assert np.abs(np.hypot(*(branch.points - 60).T) - 35).max() < 1.0
+
+
+def test_a_sharp_corner_cuts_a_line_into_two_branches():
+    graph = stroke_graph(drawn([[(20, 20), (90, 20), (90, 100)]]))
+    assert len(graph.branches) == 2 and degrees(graph) == [1, 1, 2]
+    corner = graph.nodes[[graph.degree(n) for n in range(len(graph.nodes))].index(2)]
+    assert np.hypot(*(corner - (90, 20))) < 3.0
+
+
+def test_a_gentle_curve_is_not_cut():
+    t = np.linspace(0, np.pi / 2, 100)
+    graph = stroke_graph(drawn([np.stack([20 + 80 * np.sin(t), 100 - 80 * (1 - np.cos(t))], axis=1)]))
+    assert len(graph.branches) == 1
+
+
+def test_spurs_are_marked_not_dropped():
+    # A thick bar with square ends: thinning grows short forks at the ends.
+    ink = np.zeros((60, 140), np.float32)
+    ink[20:40, 10:130] = 1
+    graph = stroke_graph(ink)
+    long = [b for b in graph.branches if not b.spur]
+    assert len(long) >= 1 and max(b.length for b in long) > 90
+    assert all(b.length <= 1.2 * 10 + 1.5 for b in graph.branches if b.spur)
+
+
+def test_a_dot_is_a_branch_of_one_point():
+    ink = np.zeros((20, 20), np.float32)
+    ink[9:11, 9:11] = 1
+    graph = stroke_graph(ink)
+    assert len(graph.branches) == 1 and len(graph.branches[0].points) == 1
+
+
+@pytest.mark.parametrize("angle", [0, 20, 45, 70, 90, 135])
+def test_thinned_lines_have_no_staircase_corners(angle):
+    a = np.radians(angle)
+    line = [(60 - 45 * np.cos(a), 60 - 45 * np.sin(a)), (60 + 45 * np.cos(a), 60 + 45 * np.sin(a))]
+    mask = thin_skeleton(drawn([line], width=5))
+    neighbours = np.array([bin(c).count("1") for c in range(256)])[_neighbour_codes(mask)]
+    assert (neighbours[mask] <= 2).all()  # ends have 1, the rest 2: no pixel is a false junction
+    assert (neighbours[mask] == 1).sum() == 2
+
+
+def test_ink_radius_is_the_distance_to_the_paper():
+    ink = np.zeros((30, 40), np.float32)
+    ink[10:19, 5:35] = 1  # 9 rows thick: the middle row is 4.5 pixels from the paper's edge
+    radius = ink_radius(ink, np.array([14, 10, 14]), np.array([20, 20, 5]))
+    np.testing.assert_allclose(radius, [4.5, 0.5, 0.5])
+
+
+def test_blank_ink_has_an_empty_graph():
+    graph = stroke_graph(np.zeros((10, 10), np.float32))
+    assert len(graph.branches) == 0 and len(graph.nodes) == 0
