@@ -98,3 +98,16 @@ def test_ink_radius_is_the_distance_to_the_paper():
 def test_blank_ink_has_an_empty_graph():
     graph = stroke_graph(np.zeros((10, 10), np.float32))
     assert len(graph.branches) == 0 and len(graph.nodes) == 0
+
+
+def test_specks_in_a_stroke_are_filled_but_a_counter_stays():
+    from strokebot.model.skeleton import fill_specks
+
+    ink = np.zeros((60, 140), np.float32)
+    ink[20:40, 10:130] = 1
+    ink[28:30, 30:32] = ink[25:27, 70:72] = ink[33:35, 100:102] = 0  # bare spots, as chalk leaves
+    assert len(stroke_graph(ink).branches) <= 3  # without filling: rings around every spot
+    assert fill_specks(ink)[20:40, 10:130].min() == 1.0
+    t = np.linspace(0, 2 * np.pi, 200)
+    ring = drawn([np.stack([60 + 30 * np.cos(t), 60 + 30 * np.sin(t)], axis=1)], width=8)
+    np.testing.assert_array_equal(fill_specks(ring), ring)  # an o's inside is far larger than a speck
