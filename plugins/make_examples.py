@@ -81,7 +81,7 @@ def vpype_example(work: Path) -> None:
     import vpype as vp
 
     word = draw_input(work / "word.png", "word", "futural")
-    run(BIN / "vpype", "strokebot", word.name, "--width", "60mm", "--refine", "100", "linemerge", "linesort", "write", "word.svg", cwd=work)
+    run(BIN / "vpype", "strokebot", word.name, "--width", "60mm", "write", "word.svg", cwd=work)
     document = vp.read_multilayer_svg(str(work / "word.svg"), quantization=0.1)
     layers = [[np.c_[line.real, line.imag] for line in layer] for layer in document.layers.values()]
     side_by_side(word, render_lines(layers, document.page_size), PLUGINS / "vpype-strokebot" / "example.png")
@@ -91,7 +91,7 @@ def dxf_example(work: Path) -> None:
     import ezdxf
 
     digits = draw_input(work / "digits.png", "3071", "futural")
-    run(BIN / "strokebot", "trace", digits.name, "--to", "dxf", "--width", "60mm", "--refine", "100", cwd=work)
+    run(BIN / "strokebot", "trace", digits.name, "--to", "dxf", "--width", "60mm", cwd=work)
     doc = ezdxf.readfile(work / "digits.dxf")
     by_layer: dict[str, list[np.ndarray]] = {}
     for entity in doc.modelspace():
@@ -121,7 +121,7 @@ def inkscape_example(work: Path) -> None:
         '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<inkscape version="1">'
         f'<group id="extensions" python-interpreter="{shutil.which("python3", path="/usr/bin:/bin")}" '
         f'org.strokebot.trace.strokebot="{BIN / "strokebot"}" org.strokebot.trace.hide_image="true" '
-        'org.strokebot.trace.refine="100" '
+        'org.strokebot.trace.refine="0" '
         'org.strokebot.trace.pen_width="0.6" /></inkscape>\n'
     )
     env = {**os.environ, "XDG_CONFIG_HOME": str(config), "XDG_CACHE_HOME": str(work / "cache")}

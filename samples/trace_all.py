@@ -3,8 +3,8 @@
     python samples/trace_all.py            # from the repository root
 
 Each check picture shows the input's ink in grey and the strokes on top, coloured by drawing order,
-pen-up moves dotted, start points marked, the verification score in a corner. Refinement is on, as a
-user checking a scan before plotting it would run it.
+pen-up moves dotted, start points marked, the verification score in a corner. Everything else is
+``strokebot trace``'s defaults: the bundled stroke model, strokes in its order and direction.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ def main() -> int:
             formats=("gcode", "svg"),
             width=WIDTH_MM.get(source.stem, 60.0),
             margin=2.0,
-            refine=100,
             verify=True,
             preview=out / f"{source.stem}.check.png",
         )

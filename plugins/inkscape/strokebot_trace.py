@@ -129,7 +129,7 @@ class TraceGlyphs(inkex.EffectExtension):
     def add_arguments(self, pars):
         pars.add_argument("--tab", default="trace")
         pars.add_argument("--pen_width", type=float, default=0.5, help="pen width, mm")
-        pars.add_argument("--order", default="travel", help="travel: cut pen-up travel; traced: as traced")
+        pars.add_argument("--order", default="traced", help="traced: as a person draws them; travel: cut pen-up travel")
         pars.add_argument("--layers", default="one", help="one: one layer; glyph: a sublayer per glyph")
         pars.add_argument("--simplify", type=float, default=0.05, help="tolerance, mm (0: off)")
         pars.add_argument("--hide_image", type=inkex.Boolean, default=False)

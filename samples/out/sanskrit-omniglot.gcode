@@ -1,57 +1,50 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.277 mm
-; 2 strokes, 36 points (simplified from 66, tolerance 0.639 mm)
-; pen-down length 61.8 mm, pen-up travel 2.4 mm
-; estimated plot time 3 s (feed 2000 mm/min, travel 4000 mm/min)
+; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.264 mm
+; 3 strokes, 23 points (simplified from 44, tolerance 0.632 mm)
+; pen-down length 49.8 mm, pen-up travel 21.1 mm
+; estimated plot time 4.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
+; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
 G21
 G90
 G94
 M3 S30
 G4 P0.15
-G0 X9.261 Y22.429
+G0 X9.119 Y22.429
 M3 S90
 G4 P0.15
-G1 X14.011 Y22.433 F2000
-G1 X14.011 Y22.050
-G1 X14.020 Y18.257
-G1 X12.404 Y17.721
-G1 X11.726 Y17.970
-G1 X10.788 Y17.475
-G1 X10.058 Y16.714
-G1 X10.046 Y16.345
-G1 X11.533 Y12.634
-G1 X12.028 Y12.029
-G1 X13.229 Y12.029
-G1 X14.257 Y12.924
-G1 X15.001 Y14.581
-G1 X14.012 Y19.219
-G1 X14.010 Y20.293
+G1 X12.276 Y22.429 F2000
+G1 X13.692 Y22.429
+G1 X15.990 Y22.429
+G1 X19.457 Y22.429
+G1 X21.508 Y22.429
+G1 X22.924 Y22.429
+G1 X26.576 Y22.429
 M3 S30
 G4 P0.15
-G0 X14.007 Y22.655
+G0 X21.190 Y22.181
 M3 S90
 G4 P0.15
-G1 X14.024 Y22.430 F2000
-G1 X19.331 Y22.430
-G1 X21.191 Y22.179
-G1 X21.187 Y22.184
-G1 X21.734 Y22.429
-G1 X26.418 Y22.382
-G1 X24.240 Y22.424
-G1 X21.197 Y22.320
-G1 X21.191 Y22.041
-G1 X21.684 Y18.571
-G1 X21.686 Y18.884
-G1 X21.688 Y18.056
-G1 X21.683 Y16.713
-G1 X22.431 Y9.163
-G1 X22.542 Y8.808
-G1 X22.428 Y9.059
-G1 X22.430 Y9.310
-G1 X22.429 Y9.517
-G1 X22.428 Y9.648
+G1 X21.190 Y21.686 F2000
+G1 X21.190 Y20.943
+G1 X22.429 Y8.871
+M3 S30
+G4 P0.15
+G0 X14.010 Y22.181
+M3 S90
+G4 P0.15
+G1 X14.010 Y21.686 F2000
+G1 X14.010 Y20.943
+G1 X14.257 Y18.219
+G1 X14.478 Y17.476
+G1 X14.973 Y15.000
+G1 X12.903 Y12.400
+G1 X11.189 Y12.992
+G1 X10.051 Y15.000
+G1 X10.419 Y16.958
+G1 X12.496 Y17.728
 M3 S30
 G4 P0.15
 G0 X0 Y0
