@@ -406,7 +406,7 @@ def test_template_errors_are_caught(tmp_path):
         '[long]\nmax_line_length = 20\ndefault_values = { feed = 100 }\nsegment = "G1 X{x:.3f} Y{y:.3f} ; a comment\\n"\n'
         '[noz]\ndefault_values = { feed = 100 }\nsegment = "G1 Z{z}\\n"\n'
     )
-    tiny = Drawing([Stroke([[1e-7, 5], [2e-7, 5]])], width=10, height=10, units="mm")
+    tiny = Drawing([Stroke([[3, 5], [1e-7, 5]])], width=10, height=10, units="mm")
     with pytest.raises(UsageError, match=r"unknown placeholder \{why\}"):
         to_gcode(tiny, "unknown", profiles_file=path)
     with pytest.raises(ExportError, match="exponent notation"):
@@ -415,3 +415,10 @@ def test_template_errors_are_caught(tmp_path):
         to_gcode(tiny, "long", profiles_file=path, simplify=0, comments=False)
     with pytest.raises(UsageError, match=r"\{z\} \(needs z_touch and z_full"):
         to_gcode(tiny, "noz", profiles_file=path)
+
+
+def test_no_move_to_where_the_pen_already_is():
+    # A stroke of one point drawn twice over, and a point a hair from the last: one move each.
+    drawing = Drawing([Stroke([[1, 1], [1, 1], [5, 1], [5.0001, 1], [5, 4]])], width=10, height=10, units="mm")
+    moves = [line for line in to_gcode(drawing, "grbl-servo", simplify=0, comments=False).splitlines() if line.startswith(("G0 X", "G1 X"))]
+    assert moves == ["G0 X1.000 Y9.000", "G1 X5.000 Y9.000 F2000", "G1 X5.000 Y6.000", "G0 X0 Y0"]  # the last: home

@@ -176,9 +176,12 @@ def to_gcode(
     for k, stroke in enumerate(page.strokes):
         writer.stroke(k, stroke.glyph)
         writer.emit("line_start")
-        last = len(stroke) - 1
-        for i, (x, y, pressure, intensity) in enumerate(stroke.points):
-            writer.point(i, *machine(x, y), pressure, intensity)
+        # A move to where the pen already is (as the file writes positions) is left out: no repeated points.
+        placed = [(*machine(x, y), pressure, intensity) for x, y, pressure, intensity in stroke.points]
+        kept = [p for i, p in enumerate(placed) if i == 0 or (round(p[0], 3), round(p[1], 3)) != (round(placed[i - 1][0], 3), round(placed[i - 1][1], 3))]
+        last = len(kept) - 1
+        for i, point in enumerate(kept):
+            writer.point(i, *point)
             event = "segment_first" if i == 0 else "segment_last" if i == last and "segment_last" in chosen.templates else "segment"
             writer.emit(event)
         writer.emit("line_end")
