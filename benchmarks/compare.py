@@ -22,8 +22,8 @@ Per glyph, then the median over the set (pen lifts also as a mean):
 
 * glyphs/s — the whole set traced once, wall time (potrace: writing PBMs, one potrace run, reading
   its GeoJSON).
-* length, pen lifts, pen-up travel — in image pixels, after the reordering ``strokebot trace`` does
-  by default (``Drawing.reordered()``: nearest neighbour and 2-opt from the page corner), for every
+* length, pen lifts, pen-up travel — in image pixels, after the reordering ``strokebot trace --order``
+  does (``Drawing.reordered()``: nearest neighbour and 2-opt from the page corner), for every
   method alike; one lift per path. The true strokes keep the order they were drawn in.
 * plot time — :func:`strokebot.motion.plan` of the reordered drawing fitted to a physical width
   (20 mm per glyph; 150 mm per scan) and simplified by 0.25 mm (half a 0.5 mm pen, as the G-code

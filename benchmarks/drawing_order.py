@@ -78,7 +78,7 @@ def row(name: str, f: dict[str, float]) -> str:
     return (
         f"| {name} | {f['chamfer_median']:.2f} | {f['direction']:.3f} | {f['order_tau']:.3f} | "
         f"{f['strokes_median']:.0f} ({f['true_strokes_median']:.0f}) | {100 * f['strokes_exact']:.0f} % | {f['strokes_off_median']:.0f} | "
-        f"{100 * f['off_ink_mean']:.2f} % | {f['length_ratio_median']:.2f} | {f['seconds_per_glyph']:.3f} |"
+        f"{100 * f['off_ink_mean']:.2f} % | {f['length_ratio_median']:.2f} | {1000 * f['seconds_per_glyph']:.1f} |"
     )
 
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.sets:
         samples = path_samples(name, limit)
         print(f"\n{name}: {len(samples)} glyphs")
-        print("| method | Chamfer px | direction | order tau | strokes (true) | exact | median abs diff | off-ink | length ratio | s/glyph |")
+        print("| method | Chamfer px | direction | order tau | strokes (true) | exact | median abs diff | off-ink | length ratio | ms/glyph |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         results = {}
         for method, tracer in tracers.items():

@@ -67,3 +67,25 @@ def test_compare_quick():
     for name in ("mnist:", "hershey:", "omniglot:", "scans:", "skeleton tracer", "strokebot vs skeleton tracer"):
         assert name in out
     assert "machine:" in out
+
+
+def test_convention_trace_joins_straight_through_and_orders_by_convention():
+    cross = draw_polylines([[(54, 20), (10, 20)], [(32, 56), (32, 8)]], size=(64, 64), width=5)  # a dagger
+    first, second = baselines.convention_trace(cross)  # two strokes, each right through the junction
+    assert np.ptp(first[:, 0]) > 35 and np.ptp(first[:, 1]) < 3  # the bar first (its centroid is higher)
+    assert first[-1, 0] > first[0, 0]  # drawn left to right, against how it was drawn here
+    assert second[-1, 1] > second[0, 1] and np.ptp(second[:, 1]) > 35  # the stem, top to bottom
+
+
+@needs_data
+@pytest.mark.slow
+def test_drawing_order_quick():
+    out = run("drawing_order.py", "--quick", "--sets", "omniglot", "shapes")
+    assert "skeleton, convention order" in out and "strokebot --fast" in out
+    assert "omniglot: strokebot" in out and "the convention-ordered skeleton" in out
+
+
+@pytest.mark.slow
+def test_global_local_lead_quick(tmp_path):
+    out = run("leads/global_local.py", "--quick", "--out", str(tmp_path / "quick"))
+    assert "KanjiVG test, 218 px" in out
