@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.set_num_threads(args.threads)
     from strokebot.datasets import hershey_glyphs, omniglot_glyphs
-    from strokebot.inference import load_model
+    from strokebot.model.inference import load_model
 
     hershey_count, omniglot_count = (60, 40) if args.quick else (args.hershey, args.omniglot)
     if args.limit is not None:

@@ -52,7 +52,7 @@ def _digits(count: int) -> np.ndarray:
 def arrays(count: int, rounds: int, batch_size: int) -> list[tuple[str, float, str]]:
     import strokebot
     from strokebot.imaging import Frame
-    from strokebot.inference import FAST_MODEL, load_model
+    from strokebot.model.inference import FAST_MODEL, load_model
     from strokebot.tracing import Page, _drawings, _gestures
 
     model = load_model(FAST_MODEL)
@@ -134,7 +134,7 @@ def _trace_chunk(images: list[np.ndarray]) -> int:
 
 
 def _slice(gestures, first: int, size: int):
-    from strokebot.inference import GestureArrays
+    from strokebot.model.inference import GestureArrays
 
     part = slice(first, first + size)
     return GestureArrays(gestures.start[part], gestures.velocity[part], gestures.pressure[part], gestures.intensity[part])

@@ -5,7 +5,7 @@
 >>> drawing.fit(width=40).to_gcode("seven.gcode", profile="grbl-servo")  # doctest: +SKIP
 
 Names are imported lazily, so ``import strokebot`` stays fast; torch is only imported by training,
-refinement and :meth:`strokebot.inference.Model.to_torch`.
+refinement and :meth:`strokebot.model.inference.Model.to_torch`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "trace": "strokebot.tracing",
     "trace_batch": "strokebot.tracing",
-    "load_model": "strokebot.inference",
-    "Model": "strokebot.inference",
+    "load_model": "strokebot.model.inference",
+    "Model": "strokebot.model.inference",
     "Drawing": "strokebot.drawing",
     "Stroke": "strokebot.drawing",
     "StrokebotError": "strokebot.errors",
@@ -36,7 +36,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 if TYPE_CHECKING:
     from strokebot.drawing import Drawing, Stroke
     from strokebot.errors import ExportError, ImageError, ModelError, ResourceError, StrokebotError, UsageError
-    from strokebot.inference import Model, load_model
+    from strokebot.model.inference import Model, load_model
     from strokebot.tracing import trace, trace_batch
     from strokebot.units import parse_length
 

@@ -274,7 +274,7 @@ def trace_files(
                 raise UsageError(f"{seen[key]} and {source} would both write {destination}")
             seen[key] = source
     check_options(settings)
-    from strokebot.inference import FAST_MODEL, Model, load_model
+    from strokebot.model.inference import FAST_MODEL, Model, load_model
     from strokebot.model.strokes import StrokeModel
     from strokebot.output import check_writable
 

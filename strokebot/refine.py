@@ -263,7 +263,7 @@ def _crops(ink: np.ndarray, strokes: list[Stroke], box: Any, ink_width: float, s
 
 
 def render_sparse(a: Tensor, b: Tensor, widths: Tensor, intensity: Tensor, height: int, width: int, *, softness: float) -> Tensor:
-    """Soft line segments like :func:`strokebot.render.render_segments`, visiting only nearby pixels.
+    """Soft line segments like :func:`strokebot.model.render.render_segments`, visiting only nearby pixels.
 
     Each segment is evaluated on a square window around it, wide enough for its length, width and
     edge; segments are grouped by window size, so one long segment does not enlarge every window.

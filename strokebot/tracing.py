@@ -6,7 +6,7 @@ each one:
 * a stroke model (the default, :class:`~strokebot.model.strokes.StrokeModel`) draws each glyph at
   its own resolution, stroke by stroke in a person's order and direction; the ink's width along a
   stroke becomes its pressure;
-* a one-shot gesture model (``fast=True``, :class:`~strokebot.inference.Model`) reads every glyph
+* a one-shot gesture model (``fast=True``, :class:`~strokebot.model.inference.Model`) reads every glyph
   normalised to 28×28 and predicts one pen gesture for it, all glyphs in one batch; the pen-down
   runs of each gesture are mapped back to the source image's pixels.
 """
@@ -23,7 +23,7 @@ import numpy as np
 from strokebot.drawing import Drawing, Stroke
 from strokebot.errors import ImageError, UsageError
 from strokebot.imaging import Frame, Glyph, find_glyphs, ink_map, normalise, read_image
-from strokebot.inference import FAST_MODEL, GestureArrays, Model, load_model
+from strokebot.model.inference import FAST_MODEL, GestureArrays, Model, load_model
 from strokebot.model.strokes import StrokeModel
 
 __all__ = ["trace", "trace_batch", "prepare_and_trace", "Page", "prepare", "gesture_strokes", "PEN_DOWN"]

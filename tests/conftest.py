@@ -63,6 +63,6 @@ def model():
 @pytest.fixture(scope="session")
 def fast_model():
     """The bundled one-shot gesture model of ``--fast``."""
-    from strokebot.inference import FAST_MODEL, load_model
+    from strokebot.model.inference import FAST_MODEL, load_model
 
     return load_model(FAST_MODEL)

@@ -8,16 +8,16 @@ import zipfile
 import numpy as np
 import pytest
 
-from strokebot.checkpoint import read_model, write_model
 from strokebot.errors import ModelError
-from strokebot.inference import load_model
 from strokebot.model import ModelConfig
+from strokebot.model.checkpoint import read_model, write_model
+from strokebot.model.inference import load_model
 
 CONFIG = dataclasses.asdict(ModelConfig(hidden=(8,), steps=3))
 
 
 def weights(config=CONFIG):
-    from strokebot.checkpoint import expected_shapes
+    from strokebot.model.checkpoint import expected_shapes
 
     rng = np.random.default_rng(0)
     return {k: rng.normal(size=s).astype(np.float32) for k, s in expected_shapes(config).items()}

@@ -25,7 +25,7 @@ def _rank(rank: int, world: int, port: int, folder: str) -> None:
 
     from strokebot.datasets import hershey_glyphs, normalised_sample
     from strokebot.model import ModelConfig
-    from strokebot.train import TrainConfig, _glyph_set, train
+    from strokebot.model.train import TrainConfig, _glyph_set, train
 
     torch.set_num_threads(1)
     config = ModelConfig(hidden=(32,), steps=8)
@@ -58,6 +58,6 @@ def test_the_command_runs_under_torchrun(tmp_path):
         capture_output=True, text=True, env=env, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    from strokebot.checkpoint import read_model
+    from strokebot.model.checkpoint import read_model
 
     assert read_model(out).metrics["history"][0]["epoch"] == 1

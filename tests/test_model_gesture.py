@@ -6,9 +6,9 @@ import torch
 from tests_data import mnist_or_synthetic
 from tests_tolerance import assert_float32_close, summed_terms
 
-from strokebot.checkpoint import expected_shapes, read_model, write_model
-from strokebot.inference import Model
 from strokebot.model import GestureModel, ModelConfig, stroke_codes
+from strokebot.model.checkpoint import expected_shapes, read_model, write_model
+from strokebot.model.inference import Model
 
 SMALL = dict(hidden=(32, 16), steps=6)
 

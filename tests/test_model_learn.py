@@ -8,9 +8,9 @@ import torch
 from tests_tolerance import assert_float32_close
 
 from strokebot import datasets
-from strokebot.checkpoint import read_model, write_model
-from strokebot.inference import load_model
+from strokebot.model.checkpoint import read_model, write_model
 from strokebot.model.examples import junction_examples, order_examples
+from strokebot.model.inference import load_model
 from strokebot.model.learn import ScoreNet, Sequencer, StrokeConfig, export_weights, train_strokes
 from strokebot.model.order import STROKE_FEATURES
 from strokebot.model.parse import JUNCTION_FEATURES
@@ -78,7 +78,7 @@ def test_the_numpy_runner_mirrors_the_torch_nets():
 
 
 def test_the_bundled_model_file_is_a_stroke_model_with_its_licence():
-    from strokebot.checkpoint import DEFAULT_MODEL
+    from strokebot.model.checkpoint import DEFAULT_MODEL
 
     source = read_model(DEFAULT_MODEL)
     assert source.config["kind"] == "strokes"

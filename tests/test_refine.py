@@ -9,8 +9,8 @@ import torch
 from strokebot.drawing import Drawing, Stroke
 from strokebot.errors import UsageError
 from strokebot.metrics import chamfer_distance, drawing_points, rasterise, sample_polylines
+from strokebot.model.render import render_segments
 from strokebot.refine import RefineResult, Settings, objective, refine, render_sparse
-from strokebot.render import render_segments
 
 #: A glyph like a capital A: two legs and a bar, three pen-down strokes, pen 3 px.
 A_STROKES = [np.array([[8.0, 34.0], [20.0, 6.0], [32.0, 34.0]]), np.array([[13.0, 23.0], [27.0, 23.0]])]

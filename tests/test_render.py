@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from strokebot.render import MarkerRenderer, SegmentRenderer, pixel_centres, render_markers, render_segments
+from strokebot.model.render import MarkerRenderer, SegmentRenderer, pixel_centres, render_markers, render_segments
 
 
 def reference_segments(points, widths, intensity, h, w, softness, composite):

@@ -29,8 +29,8 @@ from click.testing import CliRunner
 from conftest import draw_polylines, save_png
 from PIL import Image
 
-from strokebot.checkpoint import DEFAULT_MODEL
 from strokebot.cli import cli
+from strokebot.model.checkpoint import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "docs" / "errors.md"

@@ -9,7 +9,7 @@ from tests_tolerance import assert_float32_close, summed_terms
 import strokebot
 from strokebot.errors import ImageError, UsageError
 from strokebot.evaluate import chamfer
-from strokebot.inference import GestureArrays
+from strokebot.model.inference import GestureArrays
 from strokebot.tracing import gesture_strokes, prepare_and_trace
 
 

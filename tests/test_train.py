@@ -8,10 +8,10 @@ import pytest
 import torch
 from tests_data import mnist_or_synthetic
 
-from strokebot.checkpoint import read_model
 from strokebot.datasets import hershey_glyphs, normalised_sample
 from strokebot.model import ModelConfig
-from strokebot.train import GlyphSet, TrainConfig, _glyph_set, path_targets, train
+from strokebot.model.checkpoint import read_model
+from strokebot.model.train import GlyphSet, TrainConfig, _glyph_set, path_targets, train
 
 TINY = ModelConfig(hidden=(64, 32), steps=12)
 
@@ -37,7 +37,7 @@ def test_escapes_the_blank_image(tmp_path):
     blank = float((data.images ** 2).mean())
     train(ModelConfig(), TrainConfig(epochs=4, batch_size=32, lr=2e-3, threads=2), data, out=tmp_path / "m.npz")
     from strokebot.evaluate import reconstruction
-    from strokebot.inference import load_model
+    from strokebot.model.inference import load_model
 
     figures = reconstruction(load_model(tmp_path / "m.npz"), images)
     # Collapsed, the MSE stays at the blank image's and the IoU at 0.
@@ -91,7 +91,7 @@ def test_resume_refuses_another_model(tmp_path):
 
 def test_path_term_is_used(tmp_path):
     from strokebot.model import GestureModel
-    from strokebot.train import loss_terms
+    from strokebot.model.train import loss_terms
 
     data = small_set(16)
     terms = loss_terms(GestureModel(TINY), data.images, data, TrainConfig())
@@ -103,7 +103,7 @@ def test_path_term_is_used(tmp_path):
 def test_end_point_constraint_pulls_gestures_to_their_end(tmp_path):
     """Trained with an end point, gestures end near it; the reconstruction reports how near."""
     from strokebot.evaluate import reconstruction
-    from strokebot.inference import load_model
+    from strokebot.model.inference import load_model
 
     data = small_set(64)
     images = data.images.numpy()

@@ -118,7 +118,7 @@ def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, 
     import torch
 
     from strokebot.batch import default_jobs
-    from strokebot.checkpoint import write_model
+    from strokebot.model.checkpoint import write_model
     from strokebot.model.learn import StrokeConfig, load_samples, train_strokes
 
     if threads:
@@ -153,8 +153,8 @@ def _train_gesture(data_specs, out, epochs, batch_size, lr, seed, steps, encoder
     import torch
 
     from strokebot.model import ModelConfig
-    from strokebot.train import TrainConfig, load_data
-    from strokebot.train import train as run
+    from strokebot.model.train import TrainConfig, load_data
+    from strokebot.model.train import train as run
 
     if snapshots is not None and os.path.lexists(snapshots) and not os.path.isdir(snapshots):
         raise UsageError(f"--snapshots {snapshots}: not a folder (a picture per epoch goes into it)")
@@ -258,7 +258,7 @@ def evaluate(data_specs, model, fast, limit, refine, as_json) -> None:
     """Measure a model: pixel accuracy, clustering of stroke codes, and pen paths against true ones
     (Chamfer distance, direction, order, stroke count, off-ink share, length ratio)."""
     from strokebot.evaluate import evaluate_specs
-    from strokebot.inference import FAST_MODEL, load_model
+    from strokebot.model.inference import FAST_MODEL, load_model
 
     if fast and model is not None:
         raise UsageError("--fast and --model name two models; give one")

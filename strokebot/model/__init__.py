@@ -1,9 +1,23 @@
 """strokebot's models: how a pen would draw a glyph.
 
-* :mod:`strokebot.model.skeleton` (numpy) — the ink's centre lines as a graph of branches between
-  line ends and junctions, cleaned the way a round pen makes ink.
-* :mod:`strokebot.model.gesture` (torch) — the one-shot velocity encoder: a 28×28 glyph in, one pen
-  gesture of a fixed number of steps out (``strokebot-default 1``, the fast path).
+The stroke model (``strokebot-default 2``, what tracing runs; numpy):
+
+* :mod:`~strokebot.model.skeleton` — the ink's centre lines as a graph of branches between line ends
+  and junctions, cleaned the way a round pen makes ink.
+* :mod:`~strokebot.model.parse` — which branches a pen draws in one go (the junction and excursion nets).
+* :mod:`~strokebot.model.order` — the features the sequencer picks the next stroke and its direction from.
+* :mod:`~strokebot.model.strokes` — the whole model: glyph in, strokes in a person's order out.
+
+Its training (torch): :mod:`~strokebot.model.truth` (labels from true strokes),
+:mod:`~strokebot.model.examples`, :mod:`~strokebot.model.learn`.
+
+The one-shot velocity encoder (``strokebot-default 1``, the fast path):
+
+* :mod:`~strokebot.model.gesture` (torch) — a 28×28 glyph in, one pen gesture of a fixed number of steps out.
+* :mod:`~strokebot.model.render` (torch) — the differentiable renderers that draw gestures back into images.
+* :mod:`~strokebot.model.train` (torch) — training it as an autoencoder through the renderer.
+* :mod:`~strokebot.model.inference` (numpy) — running either kind of model file at trace time.
+* :mod:`~strokebot.model.checkpoint` — model files: self-describing ``.npz``, loaded without unpickling.
 
 The torch-side names of :mod:`strokebot.model.gesture` are imported from here on first use, so the
 numpy modules of this package load without torch.

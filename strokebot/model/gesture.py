@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor, nn
 
-from strokebot.render import render_markers, render_segments
+from strokebot.model.render import render_markers, render_segments
 
 __all__ = ["ModelConfig", "Gesture", "GestureModel", "stroke_codes"]
 

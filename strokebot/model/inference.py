@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from strokebot.checkpoint import DEFAULT_MODEL, FAST_MODEL, ModelFile, read_model
 from strokebot.errors import ModelError
+from strokebot.model.checkpoint import DEFAULT_MODEL, FAST_MODEL, ModelFile, read_model
 from strokebot.model.strokes import StrokeModel
 from strokebot.paths import readable_file, real
 

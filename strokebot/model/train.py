@@ -34,9 +34,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from strokebot.checkpoint import write_model
 from strokebot.errors import UsageError
 from strokebot.model import Gesture, GestureModel, ModelConfig
+from strokebot.model.checkpoint import write_model
 
 __all__ = ["TrainConfig", "GlyphSet", "load_data", "path_targets", "train", "loss_terms", "CHECKPOINT_VERSION"]
 

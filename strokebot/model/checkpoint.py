@@ -25,9 +25,9 @@ FORMAT = "strokebot.model"
 VERSION = 1
 WEIGHT_PREFIX = "weight/"
 #: The bundled stroke model (``strokebot-default 2``): what tracing uses unless told otherwise.
-DEFAULT_MODEL = Path(__file__).with_name("models") / "default.npz"
+DEFAULT_MODEL = Path(__file__).parents[1] / "models" / "default.npz"
 #: The bundled one-shot gesture model (``strokebot-default 1``): the fast path (``--fast``).
-FAST_MODEL = Path(__file__).with_name("models") / "fast.npz"
+FAST_MODEL = Path(__file__).parents[1] / "models" / "fast.npz"
 #: Largest a model file may unpack to: a zip bomb named .npz is refused before numpy inflates it.
 MAX_MODEL_BYTES = 2_000_000_000
 
