@@ -115,3 +115,23 @@ def test_stroke_labels_give_direction_and_order():
         runs_right = stroke.points[-1, 0] > stroke.points[0, 0]
         assert label.forwards == (runs_right if top else not runs_right)
     assert sorted(labels, key=lambda label: label.place)[0].stroke == 0
+
+
+def test_smoothing_removes_the_staircase_without_shrinking_a_curve():
+    # Thinning leaves a circle as a one-pixel staircase; averaging it used to pull the line inwards
+    # (a traced 0 came out smaller than its ink: MNIST pixel accuracy 97.6 %, 98.3 % without).
+    from strokebot.model.parse import _smoothed
+
+    t = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+    exact = np.stack([10 * np.cos(t), 10 * np.sin(t)], axis=1)
+    stairs = np.round(exact * 2) / 2  # points on a half-pixel grid
+    ring = np.vstack([stairs, stairs[:1]])
+    smooth = _smoothed(ring, closed=True)
+    radius = np.hypot(*smooth[:-1].T)
+    assert abs(radius.mean() - np.hypot(*stairs.T).mean()) < 0.02  # no shrinking
+    assert radius.std() < 0.5 * np.hypot(*stairs.T).std()  # the staircase is damped
+    np.testing.assert_allclose(smooth[0], smooth[-1])
+
+    line = np.column_stack([np.arange(20.0), np.round(np.arange(20.0) * 0.3)])  # an open staircase
+    straightened = _smoothed(line, closed=False)
+    np.testing.assert_allclose(straightened[[0, -1]], line[[0, -1]])  # its ends stay
