@@ -61,6 +61,7 @@ __all__ = [
     "rasterise",
     "line_widths",
     "drawing_like_a_person",
+    "true_stroke_timing",
     "OFF_INK_DISTANCE",
 ]
 
@@ -333,15 +334,7 @@ def drawing_like_a_person(drawn: Sequence[Any], true: Sequence[Any], ink: Any | 
     """
     drawn = [np.asarray(p, np.float64)[:, :2] for p in drawn]
     true = [np.asarray(p, np.float64)[:, :2] for p in true]
-    dense = [sample_polyline(p, spacing=0.5) for p in drawn]
-    points = np.vstack(dense) if dense else np.zeros((0, 2))
-    times = []
-    walked = 0.0
-    for part in dense:  # the pen-down path length walked before each point; strokes in order
-        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(part, axis=0).T))])
-        times.append(walked + along)
-        walked += along[-1] + 1.0  # a pen lift counts as a step in time
-    time = np.concatenate(times) if times else np.zeros(0)
+    points, time = _walked(drawn)
     true_dense = [sample_polyline(p, spacing=1.0) for p in true]
     true_points = np.vstack(true_dense) if true_dense else np.zeros((0, 2))
     figures = {
@@ -359,24 +352,53 @@ def drawing_like_a_person(drawn: Sequence[Any], true: Sequence[Any], ink: Any | 
         figures["off_ink"] = float((nearest_distances(points, centres) > OFF_INK_DISTANCE).mean()) if len(points) else 0.0
     if len(points) == 0 or len(true_points) == 0:
         return figures
-    from scipy.spatial import cKDTree
-
-    _, nearest = cKDTree(points).query(true_points, k=1)
-    when = time[nearest]
-    bounds = np.cumsum([0] + [len(p) for p in true_dense])
-    forward, directed, medians = 0, 0, []
-    for k, stroke in enumerate(true):
-        at = when[bounds[k] : bounds[k + 1]]
-        medians.append(float(np.median(at)))
-        if _length(stroke) >= MIN_DIRECTED_LENGTH:
-            directed += 1
-            forward += spearman(np.arange(len(at)), at) > 0
-    if directed:
-        figures["direction"] = forward / directed
+    forwards, medians = _timing(true, true_dense, points, time)
+    if np.isfinite(forwards).any():
+        figures["direction"] = float(np.nanmean(forwards))
     if len(true) >= 2:
         tau = kendall_tau(np.arange(len(true)), medians)
         figures["order"] = 0.0 if np.isnan(tau) else tau
     return figures
+
+
+def true_stroke_timing(drawn: Sequence[Any], true: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per true stroke, what :func:`drawing_like_a_person` reads its direction and order from:
+    whether ``drawn`` draws it forwards (1.0 or 0.0; NaN for a dot) and the median drawing time of
+    its points (pen-down path length walked before them), both (len(true),)."""
+    points, time = _walked([np.asarray(p, np.float64)[:, :2] for p in drawn])
+    true = [np.asarray(p, np.float64)[:, :2] for p in true]
+    if len(points) == 0 or not true:
+        return np.full(len(true), np.nan), np.full(len(true), np.nan)
+    return _timing(true, [sample_polyline(p, spacing=1.0) for p in true], points, time)
+
+
+def _walked(drawn: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Points every half pixel along ``drawn`` and the pen-down path length walked before each
+    (strokes in order; a pen lift counts as a step of 1)."""
+    dense = [sample_polyline(p, spacing=0.5) for p in drawn]
+    times, walked = [], 0.0
+    for part in dense:
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(part, axis=0).T))])
+        times.append(walked + along)
+        walked += along[-1] + 1.0
+    if not dense:
+        return np.zeros((0, 2)), np.zeros(0)
+    return np.vstack(dense), np.concatenate(times)
+
+
+def _timing(true: list[np.ndarray], true_dense: list[np.ndarray], points: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.spatial import cKDTree
+
+    _, nearest = cKDTree(points).query(np.vstack(true_dense), k=1)
+    when = time[nearest]
+    bounds = np.cumsum([0] + [len(p) for p in true_dense])
+    forwards, medians = np.full(len(true), np.nan), np.zeros(len(true))
+    for k, stroke in enumerate(true):
+        at = when[bounds[k] : bounds[k + 1]]
+        medians[k] = float(np.median(at))
+        if _length(stroke) >= MIN_DIRECTED_LENGTH:
+            forwards[k] = float(spearman(np.arange(len(at)), at) > 0)
+    return forwards, medians
 
 
 # -- rasterising -----------------------------------------------------------------------------------

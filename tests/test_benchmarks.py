@@ -89,3 +89,26 @@ def test_drawing_order_quick():
 def test_global_local_lead_quick(tmp_path):
     out = run("leads/global_local.py", "--quick", "--out", str(tmp_path / "quick"))
     assert "KanjiVG test, 218 px" in out
+
+
+def test_another_persons_path_fitted_onto_a_glyph_scores_as_the_same_drawing():
+    # The people benchmark fits one person's path onto another's glyph: the fit must not itself make
+    # two drawings disagree. A path stretched, sheared and moved is brought back onto the original.
+    from people import fitted
+
+    from strokebot.metrics import drawing_like_a_person
+
+    t = np.linspace(0, np.pi, 40)
+    strokes = [np.stack([50 + 30 * np.cos(t), 50 - 30 * np.sin(t)], axis=1), np.array([[20.0, 70.0], [80.0, 70.0]])]
+    skew = np.array([[1.3, 0.2], [-0.1, 0.8]])
+    other = [s @ skew.T + (12.0, -7.0) for s in strokes]
+    figures = drawing_like_a_person(fitted(other, strokes), strokes)
+    assert figures["chamfer"] < 0.5
+    assert figures["direction"] == 1.0 and figures["order"] == 1.0
+
+
+@needs_data
+@pytest.mark.slow
+def test_people_quick():
+    out = run("people.py", "--quick")
+    assert "another person" in out and "the most alike other person" in out and "| strokebot |" in out

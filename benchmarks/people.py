@@ -1,0 +1,141 @@
+"""How alike do two people draw the same character? The reference a tracer of people's glyphs is held to.
+
+    python benchmarks/people.py            # the 520 held-out Omniglot glyphs (about a minute)
+    python benchmarks/people.py --quick    # 2 characters
+
+Each held-out Omniglot character was drawn by 20 people. For each person B, every other person A's
+pen path is fitted onto B's glyph (A's box onto B's box, then an affine fit that pulls A's path onto
+B's, iterated closest points) and scored as if it were a tracer's output for B's image, with the
+same :func:`strokebot.metrics.drawing_like_a_person` that ``strokebot evaluate`` uses. Three rows:
+*another person* (each figure averaged over the 19 others), *the most alike other person* (the one
+whose fitted path lies closest to B's, least Chamfer) and *the other people's majority* (direction
+and order only: each of B's strokes drawn the way most others drew it, in the order of its mean
+rank among them). strokebot and the convention-ordered skeleton are measured on the same glyphs
+beside them.
+
+No tracer can know which of the ways people draw a character a given person chose: where people
+disagree with each other, that bounds how often any tracer can agree with the person.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import baselines  # noqa: E402
+from drawing_order import measure, row  # noqa: E402
+from machine import describe  # noqa: E402
+
+
+def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each point of ``a``, the index of the nearest point of ``b``."""
+    return np.argmin(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1), axis=1)
+
+
+def fitted(strokes: list[np.ndarray], onto: list[np.ndarray], *, rounds: int = 15, bends: int = 10) -> list[np.ndarray]:
+    """``strokes`` moved onto ``onto``: box onto box, affine fits to closest points (both ways),
+    then a smooth warp (closest-point pulls averaged over a Gaussian of 6 px, then 3 px) that
+    follows the two hands' local differences without tearing a path or swapping its strokes."""
+    from strokebot.metrics import sample_polylines
+
+    def box(polylines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        points = np.vstack(polylines)
+        return points.min(0), np.maximum(np.ptp(points, axis=0), 1e-6)
+
+    (low_a, size_a), (low_b, size_b) = box(strokes), box(onto)
+    moved = [(s - low_a) / size_a * size_b + low_b for s in strokes]
+    target = sample_polylines(onto, spacing=1.0)
+
+    def pulls(dense: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Closest points both ways: where each point of ``dense`` is pulled to, and from where.
+        return np.vstack([dense, dense[_nearest(target, dense)]]), np.vstack([target[_nearest(dense, target)], target])
+
+    for _ in range(rounds):
+        source, goal = pulls(sample_polylines(moved, spacing=1.0))
+        affine, *_ = np.linalg.lstsq(np.column_stack([source, np.ones(len(source))]), goal, rcond=None)
+        moved = [np.column_stack([s, np.ones(len(s))]) @ affine for s in moved]
+    for k in range(bends):
+        sigma = 6.0 if k < bends // 2 else 3.0
+        source, goal = pulls(sample_polylines(moved, spacing=1.0))
+        moved = [_warped(s, source, goal - source, sigma) for s in moved]
+    return moved
+
+
+def _warped(points: np.ndarray, at: np.ndarray, shift: np.ndarray, sigma: float) -> np.ndarray:
+    """``points`` moved half the Gaussian-weighted mean of the ``shift`` pulls placed ``at``."""
+    weight = np.exp(-((points[:, None, :] - at[None, :, :]) ** 2).sum(-1) / (2 * sigma**2))
+    return points + 0.5 * (weight @ shift) / np.maximum(weight.sum(1, keepdims=True), 1e-9)
+
+
+def other_people(samples: list) -> dict[str, dict[str, float]]:
+    """Direction and order of each person's strokes as the other people of the character drew them.
+
+    Three references per set: *another person* (each figure averaged over the others), *the most
+    alike other person* (least Chamfer), and *the other people's majority*: each of the person's
+    strokes takes the direction most of the others drew it in, and the strokes the order of their
+    mean rank among the others — what knowing how everyone else drew this very character gives.
+    """
+    from strokebot.evaluate import summarise
+    from strokebot.metrics import drawing_like_a_person, kendall_tau, true_stroke_timing
+
+    drawers = collections.defaultdict(list)
+    for sample in samples:
+        drawers[sample.label].append(sample)
+    typical, closest, majority = [], [], []
+    for group in drawers.values():
+        for person in group:
+            others = [fitted(other.strokes, person.strokes) for other in group if other is not person]
+            if not others:
+                continue
+            rows = [drawing_like_a_person(path, person.strokes, person.image) for path in others]
+            with warnings.catch_warnings():  # a figure no row has (order of a one-stroke glyph): NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                typical.append({key: float(np.nanmean([r[key] for r in rows])) for key in rows[0]})
+                closest.append(min(rows, key=lambda r: r["chamfer"]))
+                timings = [true_stroke_timing(path, person.strokes) for path in others]
+                forwards = np.nanmean([f for f, _ in timings], axis=0)  # (strokes,) share drawn the person's way
+                ranks = np.mean([np.argsort(np.argsort(m)) for _, m in timings], axis=0)
+                directed = np.isfinite(forwards)
+                tau = kendall_tau(np.arange(len(ranks)), ranks) if len(ranks) >= 2 else float("nan")
+                majority.append({**rows[0], "direction": float(np.mean(forwards[directed] > 0.5)) if directed.any() else float("nan"),
+                                 "order": 0.0 if len(ranks) >= 2 and np.isnan(tau) else tau})  # fmt: skip
+    keep = ("direction", "order_tau")
+    votes = summarise(majority)
+    return {
+        "another person": summarise(typical),
+        "the most alike other person": summarise(closest),
+        "the other people's majority": {key: (votes[key] if key in keep else float("nan")) for key in votes},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    from strokebot.evaluate import path_samples
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2 characters of 20 people")
+    args = parser.parse_args(argv)
+    samples = path_samples("omniglot", 40 if args.quick else None)
+    print(f"how alike people draw the same character  ({describe()})")
+    print(f"\nomniglot held-out: {len(samples)} glyphs of {len({s.label for s in samples})} characters, 20 people each")
+    print("| method | Chamfer px | direction | order tau | strokes (true) | exact | median abs diff | off-ink | length ratio | ms/glyph |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, figures in other_people(samples).items():
+        figures["seconds_per_glyph"] = float("nan")
+        print(row(name, figures).replace("nan", "—").replace("— (—)", "—").replace("— %", "—"), flush=True)
+    import strokebot
+
+    def ours(ink: np.ndarray) -> list[np.ndarray]:
+        return [s.xy for s in strokebot.trace(ink, polarity="light-on-dark").strokes]
+
+    print(row("strokebot", measure(ours, samples)), flush=True)
+    print(row("skeleton, convention order", measure(baselines.convention_trace, samples)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
