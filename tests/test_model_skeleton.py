@@ -71,6 +71,21 @@ def test_spurs_are_marked_not_dropped():
     assert all(b.length <= 1.2 * 10 + 1.5 for b in graph.branches if b.spur)
 
 
+def test_the_fork_at_a_thick_pens_sharp_corner_is_a_spur():
+    # A V drawn with a 14-px pen: thinning forks above the tip, and the short stem of the fork points
+    # at the tip. It is marked (it used to be unmarked again from its own line end, so no spur ever
+    # reached the stroke model); the two arms are not.
+    from strokebot.datasets import render_strokes
+
+    ink = render_strokes([np.array([(20.0, 30.0), (50.0, 110.0), (80.0, 30.0)])], (100, 140), 14)
+    graph = stroke_graph(ink)
+    spurs = [b for b in graph.branches if b.spur]
+    assert len(spurs) == 1 and len(graph.branches) == 3
+    tip = spurs[0].points[-1] if graph.degree(spurs[0].b) == 1 else spurs[0].points[0]
+    assert tip[1] > 95 and abs(tip[0] - 50) < 3  # towards the tip of the V
+    assert all(b.length > 60 for b in graph.branches if not b.spur)
+
+
 def test_a_dot_is_a_branch_of_one_point():
     ink = np.zeros((20, 20), np.float32)
     ink[9:11, 9:11] = 1

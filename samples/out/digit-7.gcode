@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 20 x 20 mm, Y up: flipped against the page height, pen width 0.966 mm
-; 1 strokes, 7 points (simplified from 11, tolerance 0.483 mm)
-; pen-down length 17.2 mm, pen-up travel 0.0 mm
+; page 20 x 20 mm, Y up: flipped against the page height, pen width 0.972 mm
+; 1 strokes, 14 points (simplified from 15, tolerance 0.486 mm)
+; pen-down length 17.6 mm, pen-up travel 0.0 mm
 ; estimated plot time 1.8 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
@@ -12,15 +12,22 @@ G90
 G94
 M3 S30
 G4 P0.15
-G0 X5.751 Y13.351
+G0 X5.732 Y13.350
 M3 S90
 G4 P0.15
-G1 X8.935 Y12.835 F2000
-G1 X12.316 Y12.815
-G1 X13.111 Y12.028
-G1 X11.155 Y7.377
-G1 X9.917 Y5.818
-G1 X9.138 Y3.516
+G1 X6.338 Y13.350 F2000
+G1 X7.636 Y13.184
+G1 X8.675 Y12.835
+G1 X12.300 Y12.900
+G1 X12.941 Y12.540
+G1 X13.210 Y12.042
+G1 X13.226 Y11.230
+G1 X12.838 Y10.496
+G1 X11.368 Y7.896
+G1 X9.884 Y5.818
+G1 X9.716 Y5.299
+G1 X9.256 Y4.260
+G1 X9.140 Y3.508
 M3 S30
 G4 P0.15
 G0 X0 Y0

@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.264 mm
-; 3 strokes, 23 points (simplified from 44, tolerance 0.632 mm)
-; pen-down length 49.8 mm, pen-up travel 21.1 mm
+; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.242 mm
+; 3 strokes, 27 points (simplified from 52, tolerance 0.621 mm)
+; pen-down length 50.2 mm, pen-up travel 21.1 mm
 ; estimated plot time 4.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
@@ -15,12 +15,13 @@ G4 P0.15
 G0 X9.119 Y22.429
 M3 S90
 G4 P0.15
-G1 X12.276 Y22.429 F2000
-G1 X13.692 Y22.429
-G1 X15.990 Y22.429
-G1 X19.457 Y22.429
-G1 X21.508 Y22.429
-G1 X22.924 Y22.429
+G1 X12.493 Y22.429 F2000
+G1 X13.635 Y22.429
+G1 X15.526 Y22.429
+G1 X19.876 Y22.429
+G1 X20.816 Y22.429
+G1 X21.565 Y22.429
+G1 X22.505 Y22.429
 G1 X26.576 Y22.429
 M3 S30
 G4 P0.15
@@ -28,7 +29,9 @@ G0 X21.190 Y22.181
 M3 S90
 G4 P0.15
 G1 X21.190 Y21.686 F2000
-G1 X21.190 Y20.943
+G1 X21.190 Y21.438
+G1 X21.190 Y21.190
+G1 X21.682 Y16.486
 G1 X22.429 Y8.871
 M3 S30
 G4 P0.15
@@ -36,15 +39,16 @@ G0 X14.010 Y22.181
 M3 S90
 G4 P0.15
 G1 X14.010 Y21.686 F2000
-G1 X14.010 Y20.943
+G1 X14.010 Y21.438
+G1 X14.010 Y21.190
 G1 X14.257 Y18.219
-G1 X14.478 Y17.476
-G1 X14.973 Y15.000
-G1 X12.903 Y12.400
-G1 X11.189 Y12.992
-G1 X10.051 Y15.000
-G1 X10.419 Y16.958
-G1 X12.496 Y17.728
+G1 X14.502 Y17.476
+G1 X14.675 Y14.008
+G1 X12.951 Y12.220
+G1 X11.407 Y12.637
+G1 X10.046 Y14.752
+G1 X10.325 Y16.971
+G1 X12.500 Y17.703
 M3 S30
 G4 P0.15
 G0 X0 Y0

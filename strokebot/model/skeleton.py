@@ -418,7 +418,7 @@ def _mark_spurs(graph: StrokeGraph, spur: float) -> None:
             if degree[tip] == 1 and degree[root] >= 3 and branch.length <= spur * graph.node_radius[root] + 1.0:
                 branch.spur = True
     # A junction keeps at least two branches that are not spurs: of its spurs, the longest are not.
-    for node in range(len(graph.nodes)):
+    for node in np.flatnonzero(degree >= 3):
         meeting = [b for b in graph.branches if node in (b.a, b.b) and b.a != b.b]
         full = [b for b in meeting if not b.spur]
         spurs = sorted((b for b in meeting if b.spur), key=lambda b: -b.length)
