@@ -1,7 +1,7 @@
 """How alike do two people draw the same character? The reference a tracer of people's glyphs is held to.
 
     python benchmarks/people.py            # the 520 held-out Omniglot glyphs (about a minute)
-    python benchmarks/people.py --quick    # 2 characters
+    python benchmarks/people.py --quick    # 1 character
 
 Each held-out Omniglot character was drawn by 20 people. For each person B, every other person A's
 pen path is fitted onto B's glyph (A's box onto B's box, then an affine fit that pulls A's path onto
@@ -118,9 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     from strokebot.evaluate import path_samples
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="2 characters of 20 people")
+    parser.add_argument("--quick", action="store_true", help="1 character of 20 people")
     args = parser.parse_args(argv)
-    samples = path_samples("omniglot", 40 if args.quick else None)
+    samples = path_samples("omniglot", 20 if args.quick else None)
     print(f"how alike people draw the same character  ({describe()})")
     print(f"\nomniglot held-out: {len(samples)} glyphs of {len({s.label for s in samples})} characters, 20 people each")
     print("| method | Chamfer px | direction | order tau | strokes (true) | exact | median abs diff | off-ink | length ratio | ms/glyph |")

@@ -112,3 +112,9 @@ def test_another_persons_path_fitted_onto_a_glyph_scores_as_the_same_drawing():
 def test_people_quick():
     out = run("people.py", "--quick")
     assert "another person" in out and "the most alike other person" in out and "| strokebot |" in out
+
+
+@pytest.mark.slow
+def test_joined_words_lead_quick():
+    out = run("leads/joined_words.py", "--quick")
+    assert "joined wherever the ink connects" in out and "the font's strokes" in out

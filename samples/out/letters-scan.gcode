@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.52 mm
-; 12 strokes, 133 points (simplified from 336, tolerance 0.26 mm)
-; pen-down length 123.5 mm, pen-up travel 76.2 mm
-; estimated plot time 13.1 s, the whole program from X0 Y0 Z0 (feed 2000
+; 11 strokes, 127 points (simplified from 333, tolerance 0.26 mm)
+; pen-down length 122.5 mm, pen-up travel 71.3 mm
+; estimated plot time 12.5 s, the whole program from X0 Y0 Z0 (feed 2000
 ; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
 ; $120=500 $121=500 mm/s^2 (see yours with $$): a machine set slower plots
 ; slower
@@ -13,30 +13,20 @@ G90
 G94
 M3 S30
 G4 P0.15
-G0 X11.675 Y14.003
+G0 X6.173 Y7.496
 M3 S90
 G4 P0.15
-G1 X11.684 Y13.702 F2000
-G1 X11.706 Y13.489
-G1 X11.761 Y12.839
-G1 X11.916 Y11.606
+G1 X7.785 Y9.263 F2000
+G1 X8.356 Y9.857
+G1 X8.655 Y10.215
+G1 X10.967 Y12.933
+G1 X11.307 Y13.103
+G1 X11.799 Y12.848
 G1 X11.993 Y9.984
 G1 X12.018 Y9.600
 G1 X12.049 Y9.333
 G1 X12.074 Y8.950
 G1 X12.150 Y6.929
-M3 S30
-G4 P0.15
-G0 X11.580 Y13.420
-M3 S90
-G4 P0.15
-G1 X11.466 Y13.355 F2000
-G1 X11.288 Y13.290
-G1 X11.140 Y13.168
-G1 X8.655 Y10.215
-G1 X8.356 Y9.857
-G1 X7.785 Y9.263
-G1 X6.173 Y7.496
 M3 S30
 G4 P0.15
 G0 X8.339 Y9.661

@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 26.75 mm, Y up: flipped against the page height, pen width 0.713 mm
-; 8 strokes, 98 points (simplified from 280, tolerance 0.356 mm)
-; pen-down length 101.9 mm, pen-up travel 47.2 mm
-; estimated plot time 9.8 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; 8 strokes, 93 points (simplified from 257, tolerance 0.356 mm)
+; pen-down length 93.0 mm, pen-up travel 54.9 mm
+; estimated plot time 9.5 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -112,21 +112,16 @@ G1 X37.919 Y14.007
 G1 X38.207 Y14.067
 M3 S30
 G4 P0.15
-G0 X40.813 Y14.413
+G0 X44.165 Y22.451
 M3 S90
 G4 P0.15
-G1 X41.142 Y14.550 F2000
-G1 X41.736 Y14.994
-G1 X42.710 Y17.444
+G1 X43.241 Y19.126 F2000
 G1 X43.033 Y18.610
-G1 X43.241 Y19.126
-G1 X44.165 Y22.451
-G1 X43.241 Y19.126
-G1 X43.033 Y18.610
+G1 X42.736 Y17.889
 G1 X42.710 Y17.444
-G1 X41.736 Y14.994
-G1 X41.704 Y14.109
-G1 X41.680 Y13.681
+G1 X41.879 Y15.335
+G1 X41.728 Y14.554
+G1 X41.677 Y14.010
 G1 X41.637 Y12.756
 G1 X42.756 Y12.162
 G1 X43.694 Y12.401

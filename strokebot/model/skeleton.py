@@ -14,6 +14,10 @@ ink was made, by a round pen:
 * **junctions that are one crossing** — two junctions closer than the ink's width, as thinning
   splits an X into two T's — are merged into one node;
 * a node left with two branches is no node: the two branches become one;
+* **the fork of a thick pen's sharp corner** — where a pen turns sharply (a V, a zigzag's tip),
+  thinning meets the two sides at a junction inside the turn and runs a short spur on to where the
+  pen turned; the spur is folded away and the sides led to its tip, so the corner is where a thin
+  pen's would be (:func:`fold_corner_forks`);
 * a line that turns sharply (a corner, where one stroke may end and the next begin) is cut there by a
   **corner** node of two branches.
 
@@ -333,7 +337,7 @@ def stroke_graph(ink: np.ndarray, *, threshold: float = INK_THRESHOLD, spur: flo
         corner: a line turning by more than this many degrees is cut there (:func:`split_corners`).
     """
     ink = fill_specks(np.asarray(ink, np.float32), threshold=threshold)
-    graph = split_corners(clean(_raw_graph(thin_skeleton(ink, threshold=threshold), ink), spur=spur), angle=corner)
+    graph = split_corners(fold_corner_forks(clean(_raw_graph(thin_skeleton(ink, threshold=threshold), ink), spur=spur)), angle=corner)
     graph.ink = ink
     return graph
 
@@ -345,6 +349,96 @@ def clean(graph: StrokeGraph, *, spur: float = 1.2) -> StrokeGraph:
         _mark_spurs(graph, spur)
         changed = _merge_close_junctions(graph) or _dissolve_pass_through(graph)
     return _compact(graph)
+
+
+#: A spur within this many degrees of the outer bisector of two branches is the fork of a thick
+#: pen's corner, when the two leave its junction less than :data:`FORK_OPENING` degrees apart.
+FORK_BISECTOR = 30.0
+FORK_OPENING = 100.0
+#: Pixels a fork may run past the length a round pen's corner gives it (thinning's own rounding).
+FORK_SLACK = 1.5
+
+
+def fold_corner_forks(graph: StrokeGraph) -> StrokeGraph:
+    """A thick pen's sharp corner as a thin pen's: the fork thinning grows there folded into a corner.
+
+    Where a pen turns sharply (a V, a zigzag's tip, a cusp), thinning does not bend the centre line:
+    the two sides meet at a junction inside the turn and a short spur runs on to where the pen
+    really turned. Such a spur — marked, pointing along the outer bisector of the other two
+    branches, which leave the junction less than :data:`FORK_OPENING` degrees apart — is removed, and
+    the two sides are led straight to its tip: the junction becomes a bend of one line, which
+    :func:`split_corners` then finds, as it does for a thin pen.
+    """
+    if not any(b.spur for b in graph.branches):
+        return graph
+    folded = False
+    while _fold_one(graph):
+        folded = True
+    if not folded:
+        return graph
+    while _dissolve_pass_through(graph):
+        pass
+    return _compact(graph)
+
+
+def _fold_one(graph: StrokeGraph) -> bool:
+    for node in range(len(graph.nodes)):
+        ends = graph.ends_at(node)
+        if len(ends) != 3 or len({k for k, _ in ends}) != 3:
+            continue
+        spurs = [(k, side) for k, side in ends if graph.branches[k].spur]
+        if len(spurs) != 1:
+            continue
+        (s, s_side), sides = spurs[0], [e for e in ends if e != spurs[0]]
+        spur = graph.branches[s] if s_side == 0 else graph.branches[s].reversed()  # from the junction
+        if len(spur.points) < 2:
+            continue
+        reach = float(np.hypot(*(spur.points[-1] - graph.nodes[node])))
+        # The sides' headings are taken past the junction, where thinning bends them into it.
+        far = 2.0 * max(reach, float(graph.node_radius[node]))
+        headings = [_leaving(graph.branches[k] if side == 0 else graph.branches[k].reversed(), 2 * far, beyond=far) for k, side in sides]
+        spur_heading = _leaving(spur, reach)
+        if headings[0] is None or headings[1] is None or spur_heading is None:
+            continue
+        opening = np.degrees(np.arccos(np.clip(np.dot(headings[0], headings[1]), -1.0, 1.0)))
+        outward = -(headings[0] + headings[1])
+        if opening >= FORK_OPENING or np.hypot(*outward) < 1e-9:
+            continue
+        outward = outward / np.hypot(*outward)
+        if np.degrees(np.arccos(np.clip(np.dot(outward, spur_heading), -1.0, 1.0))) > FORK_BISECTOR:
+            continue
+        # A round pen of radius r turning through an opening θ leaves a fork r (1 / sin(θ / 2) - 1)
+        # long: a longer spur is a line of its own (a stroke's start above a junction, as in 人).
+        pen = float(np.median(np.concatenate([graph.branches[k].radius for k, _ in sides])))
+        if reach > pen * (1.0 / np.sin(np.radians(opening / 2)) - 1.0) + FORK_SLACK:
+            continue
+        tip, tip_radius = spur.points[-1].copy(), float(spur.radius[-1])
+        for k, side in sides:
+            branch = graph.branches[k] if side == 0 else graph.branches[k].reversed()
+            keep = np.hypot(*(branch.points - graph.nodes[node]).T) > reach
+            keep[-1] = True  # the far end stays
+            first = int(np.argmax(keep))
+            led = Branch(np.vstack([tip, branch.points[first:]]), np.concatenate([[tip_radius], branch.radius[first:]]), node, branch.b, branch.spur)
+            graph.branches[k] = led if side == 0 else led.reversed()
+        graph.nodes[node] = tip
+        graph.node_radius[node] = tip_radius
+        del graph.branches[s]
+        return True
+    return False
+
+
+def _leaving(branch: Branch, reach: float, *, beyond: float = 0.0) -> np.ndarray | None:
+    """The unit direction along ``branch`` from its point ``beyond`` to its point ``reach`` along
+    (at least 2 px; both held within the branch)."""
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(branch.points, axis=0).T))])
+    if along[-1] < 1e-9:
+        return None
+    target = min(max(reach, 2.0), along[-1])
+    start = min(beyond, 0.5 * target)
+    x, y = branch.points[:, 0], branch.points[:, 1]
+    vector = np.array([np.interp(target, along, x) - np.interp(start, along, x), np.interp(target, along, y) - np.interp(start, along, y)])
+    norm = float(np.hypot(*vector))
+    return vector / norm if norm > 1e-9 else None
 
 
 def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:

@@ -1,0 +1,66 @@
+"""Where joined-up words lose their pen lifts: the stroke model's steps with the font's answers put in.
+
+    python benchmarks/leads/joined_words.py            # the 100 evaluation words (a minute)
+    python benchmarks/leads/joined_words.py --quick    # 10 words
+
+A Hershey script word's true path is known (``strokebot.datasets.hershey_words``). Each word's
+stroke graph is parsed with the *true* pairs of branch ends at every junction and put in the *true*
+order and direction (the labels training uses, :mod:`strokebot.model.truth`); then the pieces are
+joined four ways: not at all, where the bundled stay net says, wherever the short-way rule offers a
+candidate (:func:`strokebot.model.parse.stay_down_candidates`), and wherever the ink connects two
+consecutive pieces at all. Mean strokes per word for each, beside the truth and the model as it
+runs — what each step could give if it were perfect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+
+import numpy as np
+
+
+def main(argv: list[str] | None = None) -> None:
+    from strokebot.evaluate import path_samples
+    from strokebot.model import strokes as model_strokes
+    from strokebot.model.inference import load_model
+    from strokebot.model.parse import assemble, branch_ends, graph_path, pair_ends, stay_down_candidates
+    from strokebot.model.skeleton import stroke_graph
+    from strokebot.model.truth import Matcher, join_labels, stroke_labels
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10 words")
+    args = parser.parse_args(argv)
+    model = load_model()
+    nets = model.nets
+    rows = []
+    for sample in path_samples("words", 10 if args.quick else 100):
+        graph = stroke_graph(sample.image, spur=nets.spur, corner=nets.corner)
+        matcher = Matcher(sample.strokes)
+        pairs = [(node, a, b) for node, ends in branch_ends(graph).items() for i, a in enumerate(ends) for b in ends[i + 1 :]]
+        truth = {}
+        for (_, a, b), label in zip(pairs, join_labels(graph, pairs, matcher), strict=True):
+            truth[(a, b)] = truth[(b, a)] = label
+        pieces = assemble(graph, pair_ends(graph, lambda g, node, a, b, truth=truth: truth.get((a, b), 0.0)))
+        labels = stroke_labels(pieces, matcher)
+        order = sorted(range(len(pieces)), key=lambda k: labels[k].place)
+        sequence = [pieces[k] if labels[k].forwards else pieces[k].reversed() for k in order]
+        short = stay_down_candidates(graph, sequence)
+        connected = sum(
+            1
+            for first, second in itertools.pairwise(sequence)
+            if first.nodes and second.nodes and not first.closed and not second.closed
+            and graph_path(graph, first.nodes[-1], second.nodes[0]) is not None
+        )  # fmt: skip
+        rows.append((len(sample.strokes), len(model.draw(sample.image)), len(sequence),
+                     len(model_strokes.keep_down(graph, sequence, nets)), len(sequence) - len(short), len(sequence) - connected))  # fmt: skip
+    table = np.array(rows, float)
+    names = ("the font's strokes", "the model as it runs", "true pairs and order, no joins",
+             "... joined where the stay net says", "... joined at every short-way candidate", "... joined wherever the ink connects")  # fmt: skip
+    print(f"joined-up words: {len(rows)} ({model.name}); strokes per word, mean (median)")
+    for name, column in zip(names, table.T, strict=True):
+        print(f"  {name:<42} {column.mean():5.1f} ({np.median(column):.0f})")
+
+
+if __name__ == "__main__":
+    main()
