@@ -410,7 +410,7 @@ def _fold_one(graph: StrokeGraph) -> bool:
         # A round pen of radius r turning through an opening θ leaves a fork r (1 / sin(θ / 2) - 1)
         # long: a longer spur is a line of its own (a stroke's start above a junction, as in 人).
         pen = float(np.median(np.concatenate([graph.branches[k].radius for k, _ in sides])))
-        if reach > pen * (1.0 / np.sin(np.radians(opening / 2)) - 1.0) + FORK_SLACK:
+        if reach > pen * (1.0 / max(float(np.sin(np.radians(opening / 2))), 1e-9) - 1.0) + FORK_SLACK:
             continue
         tip, tip_radius = spur.points[-1].copy(), float(spur.radius[-1])
         for k, side in sides:
