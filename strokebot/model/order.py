@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strokebot.model.parse import ParsedStroke
+from strokebot.model.skeleton import arc_lengths, point_along
 
 __all__ = ["STROKE_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
 
@@ -39,10 +40,8 @@ STROKE_FEATURES = (
 
 
 def _head(points: np.ndarray, reach: float) -> np.ndarray:
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
-    target = min(reach, along[-1])
-    far = np.array([np.interp(target, along, points[:, 0]), np.interp(target, along, points[:, 1])])
-    vector = far - points[0]
+    along = arc_lengths(points)
+    vector = point_along(points, along, min(reach, along[-1])) - points[0]
     norm = float(np.hypot(*vector))
     return vector / norm if norm > 1e-9 else np.zeros(2)
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strokebot.model.skeleton import Branch, StrokeGraph, ink_width
+from strokebot.model.skeleton import Branch, StrokeGraph, arc_lengths, ink_width, point_along
 
 __all__ = [
     "STAY_FEATURES",
@@ -109,20 +109,15 @@ def heading(graph: StrokeGraph, end: End, *, reach: float = HEADING_REACH) -> np
     points = _leaving(graph, end)
     node = graph.branches[end.branch].a if end.side == 0 else graph.branches[end.branch].b
     radius = float(graph.node_radius[node])
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    along = arc_lengths(points)
     if along[-1] <= 0:
         return np.zeros(2)
-    near = _at(points, along, min(radius, 0.5 * along[-1]))
-    far = _at(points, along, min(radius + reach, along[-1]))
+    near = point_along(points, along, min(radius, 0.5 * along[-1]))
+    far = point_along(points, along, min(radius + reach, along[-1]))
     vector = far - near
     if np.hypot(*vector) < 1e-6:
         vector = points[-1] - points[0]
     return vector / max(float(np.hypot(*vector)), 1e-9)
-
-
-def _at(points: np.ndarray, along: np.ndarray, distance: float) -> np.ndarray:
-    """The point ``distance`` along a polyline whose cumulative lengths are ``along``."""
-    return np.array([np.interp(distance, along, points[:, 0]), np.interp(distance, along, points[:, 1])])
 
 
 def turn_angle(a: np.ndarray, b: np.ndarray) -> float:

@@ -382,7 +382,7 @@ def fold_corner_forks(graph: StrokeGraph) -> StrokeGraph:
 
 
 def _fold_one(graph: StrokeGraph) -> bool:
-    for node in range(len(graph.nodes)):
+    for node in sorted({n for b in graph.branches if b.spur for n in (b.a, b.b)}):  # only a spur's nodes can fold
         ends = graph.ends_at(node)
         if len(ends) != 3 or len({k for k, _ in ends}) != 3:
             continue
@@ -430,15 +430,23 @@ def _fold_one(graph: StrokeGraph) -> bool:
 def _leaving(branch: Branch, reach: float, *, beyond: float = 0.0) -> np.ndarray | None:
     """The unit direction along ``branch`` from its point ``beyond`` to its point ``reach`` along
     (at least 2 px; both held within the branch)."""
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(branch.points, axis=0).T))])
+    along = arc_lengths(branch.points)
     if along[-1] < 1e-9:
         return None
     target = min(max(reach, 2.0), along[-1])
-    start = min(beyond, 0.5 * target)
-    x, y = branch.points[:, 0], branch.points[:, 1]
-    vector = np.array([np.interp(target, along, x) - np.interp(start, along, x), np.interp(target, along, y) - np.interp(start, along, y)])
+    vector = point_along(branch.points, along, target) - point_along(branch.points, along, min(beyond, 0.5 * target))
     norm = float(np.hypot(*vector))
     return vector / norm if norm > 1e-9 else None
+
+
+def arc_lengths(points: np.ndarray) -> np.ndarray:
+    """The length of the polyline ``points`` (N, 2) up to each of its points: (N,), from 0."""
+    return np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+
+
+def point_along(points: np.ndarray, along: np.ndarray, distance: float) -> np.ndarray:
+    """The point ``distance`` along a polyline whose :func:`arc_lengths` are ``along``."""
+    return np.array([np.interp(distance, along, points[:, 0]), np.interp(distance, along, points[:, 1])])
 
 
 def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
