@@ -267,8 +267,10 @@ def skeleton_points(ink: Any, *, threshold: float = INK_THRESHOLD) -> np.ndarray
 
 #: A pen-down point farther than this from every ink pixel centre draws on bare paper (pixels).
 OFF_INK_DISTANCE = 2.0
-#: True strokes shorter than this (dots) have no direction; they count for order and stroke count only.
-MIN_DIRECTED_LENGTH = 2.0
+#: A true stroke whose points all lie within this many pixels of each other is a dot: no direction
+#: (it counts for order and stroke count only). A dot of ink shows no way the pen went, whether the
+#: writer tapped it or a font fills it with a tiny ring (Hershey's script i-dots: 2-4 px across).
+DOT_EXTENT = 4.0
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -304,6 +306,15 @@ def kendall_tau(a: Any, b: Any) -> float:
     return float((dx * dy).sum() / norm) if norm > 0 else float("nan")
 
 
+def _is_dot(points: np.ndarray) -> bool:
+    """Whether all of ``points`` (N, 2) lie within :data:`DOT_EXTENT` of each other."""
+    if len(points) < 2:
+        return True
+    if float(np.ptp(points, axis=0).max()) >= DOT_EXTENT:  # the box alone is that wide: no dot
+        return False
+    return float(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=-1).max()) < DOT_EXTENT**2
+
+
 def _length(points: np.ndarray) -> float:
     return float(np.hypot(*np.diff(points[:, :2], axis=0).T).sum()) if len(points) > 1 else 0.0
 
@@ -317,8 +328,8 @@ def drawing_like_a_person(drawn: Sequence[Any], true: Sequence[Any], ink: Any | 
     * ``direction``: the share of true strokes drawn in their direction. Each point of a true stroke
       (sampled every pixel) takes the drawing time of the nearest drawn point (the pen-down path
       length walked before it, strokes in order); the stroke is drawn forwards when those times rise
-      along it (Spearman correlation > 0). Strokes shorter than 2 pixels (dots) are left out; NaN
-      when none is left.
+      along it (Spearman correlation > 0). Dots (:data:`DOT_EXTENT`) are left out; NaN when none
+      is left.
     * ``order``: Kendall's tau between the true strokes' order and the median drawing time of each
       one's points (1: the true order, -1: reversed); NaN for fewer than two true strokes.
     * ``strokes``, ``true_strokes``: how many pen-down strokes each has.
@@ -396,7 +407,7 @@ def _timing(true: list[np.ndarray], true_dense: list[np.ndarray], points: np.nda
     for k, stroke in enumerate(true):
         at = when[bounds[k] : bounds[k + 1]]
         medians[k] = float(np.median(at))
-        if _length(stroke) >= MIN_DIRECTED_LENGTH:
+        if not _is_dot(stroke):
             forwards[k] = float(spearman(np.arange(len(at)), at) > 0)
     return forwards, medians
 

@@ -291,6 +291,16 @@ def test_dots_have_no_direction_and_single_strokes_no_order():
     assert np.isnan(figures["direction"]) and np.isnan(figures["order"])
 
 
+def test_a_font_filled_dot_has_no_direction_but_a_short_bar_has():
+    # Hershey's script fonts fill an i's dot with a closed ring 3-4 px across: no way to see its direction.
+    ring = np.array([[10.0, 10.0], [11.9, 8.1], [13.8, 10.0], [11.9, 11.9], [10.0, 10.0]])
+    bar = np.array([[20.0, 10.0], [25.0, 10.0]])
+    tapped = [np.array([[11.9, 10.0]]), bar]  # the dot tapped, then the bar drawn the true way
+    figures = drawing_like_a_person(tapped, [ring, bar])
+    assert figures["direction"] == 1.0 and figures["order"] == 1.0
+    assert drawing_like_a_person([bar[::-1]], [bar])["direction"] == 0.0  # 5 px: a stroke, not a dot
+
+
 def test_an_empty_drawing_is_measured_without_error():
     figures = drawing_like_a_person([], _two_bars(), np.zeros((40, 60)))
     assert figures["strokes"] == 0 and figures["chamfer"] == float("inf") and figures["off_ink"] == 0.0

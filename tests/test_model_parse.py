@@ -135,3 +135,28 @@ def test_smoothing_removes_the_staircase_without_shrinking_a_curve():
     line = np.column_stack([np.arange(20.0), np.round(np.arange(20.0) * 0.3)])  # an open staircase
     straightened = _smoothed(line, closed=False)
     np.testing.assert_allclose(straightened[[0, -1]], line[[0, -1]])  # its ends stay
+
+
+def test_staying_down_may_go_back_down_a_stem_but_not_along_a_long_way():
+    from strokebot.model.parse import ParsedStroke, stay_down_candidates
+
+    # ] : a stem of 80 px with a 20-px tick at each end, above a rule 200 px long (a line of writing:
+    # a way may be at most half the drawing's longer side).
+    ink, _ = glyph([[(40, 20), (60, 20), (60, 100), (40, 100)], [(10, 115), (210, 115)]], size=(220, 130))
+    graph = stroke_graph(ink)
+    top, stem, bottom, rule = sorted(assemble(graph, {}), key=lambda s: float(s.points[:, 1].mean()))
+    assert stem.length > 70 and top.length < 25 and bottom.length < 25
+
+    def towards(stroke: ParsedStroke, x: float, y: float) -> ParsedStroke:
+        """``stroke`` drawn so that it ends nearer (x, y)."""
+        ends = np.hypot(*(stroke.points[[0, -1]] - (x, y)).T)
+        return stroke if ends[1] <= ends[0] else stroke.reversed()
+
+    up = towards(stem, 60, 20)
+    # Up the stem, then back down it to draw the bottom tick: the way (the stem) is as long as the
+    # longer stroke, as a joined-up hand goes back down the stem of a t.
+    bottom_out = towards(bottom, 40, 100)
+    assert [i for i, _ in stay_down_candidates(graph, [up, bottom_out, rule])] == [0]
+    # From the top tick to the bottom one the way is the whole stem, five times the longer stroke.
+    top_in = towards(top, 60, 20)
+    assert stay_down_candidates(graph, [top_in, bottom_out, rule]) == []

@@ -352,6 +352,7 @@ class GlyphContext:
     degree: np.ndarray
     box: tuple[float, float, float]  # x0, y0, size (the longer side of the ink's box)
     radius: float  # the median ink radius of the glyph
+    extent: tuple[float, float] = (1.0, 1.0)  # the ink box's width and height
 
     @classmethod
     def of(cls, graph: StrokeGraph) -> GlyphContext:
@@ -362,7 +363,8 @@ class GlyphContext:
         low, high = allpoints.min(axis=0), allpoints.max(axis=0)
         size = max(float((high - low).max()), 1.0)
         radii = np.concatenate([b.radius for b in graph.branches]) if graph.branches else np.ones(1)
-        return cls(ends, headings, degree, (float(low[0]), float(low[1]), size), max(float(np.median(radii)), 0.5))
+        width, height = (max(float(side), 1.0) for side in high - low)
+        return cls(ends, headings, degree, (float(low[0]), float(low[1]), size), max(float(np.median(radii)), 0.5), (width, height))
 
 
 # -- retraced excursions ----------------------------------------------------------------------------
@@ -495,6 +497,12 @@ STAY_FEATURES = (
     "length_b",  # the strokes' lengths / glyph size
     "gap",  # the straight distance from the end to the start / glyph size
     "retrace",  # the share of the way that runs along the first stroke's own last branch
+    # A written word is measured by its own height, not its width: its letters are not a kanji's details.
+    "aspect",  # log of the glyph box's width over its height
+    "path_height",  # the way's length / the glyph box's height
+    "path_pens",  # the way's length in ink widths, / 20
+    "length_a_height",
+    "length_b_height",  # the strokes' lengths / the glyph box's height
 )
 
 
@@ -552,6 +560,7 @@ def stay_features(
     """The features (:data:`STAY_FEATURES`) of drawing ``second`` right after ``first`` without a pen lift."""
     length, branches = way
     _, _, size = context.box
+    width, height = context.extent
     tail = _unit(first.points[-1] - first.points[max(0, len(first.points) - 7)])
     head = _unit(second.points[min(len(second.points) - 1, 6)] - second.points[0])
     if branches:
@@ -577,23 +586,36 @@ def stay_features(
             second.length / size,
             float(np.hypot(*(second.points[0] - first.points[-1]))) / size,
             retraced / max(length, 1e-9),
+            float(np.log(width / height)),
+            length / height,
+            length / (2.0 * context.radius) / 20.0,
+            first.length / height,
+            second.length / height,
         ],
         np.float32,
     )
 
 
+#: A way between two strokes is a candidate for staying down when it is no longer than this share of
+#: the longer stroke (a joined-up hand goes back down the stem of a t or a d it has just drawn up) ...
+STAY_REACH = 1.5
+#: ... and than this share of the glyph's longer side.
+STAY_CAP = 0.5
+
+
 def stay_down_candidates(graph: StrokeGraph, sequence: Sequence[ParsedStroke]) -> list[tuple[int, tuple[float, list[tuple[int, bool]]]]]:
     """For consecutive strokes of ``sequence`` (index ``i`` and ``i + 1``) that the ink connects by a
-    short way: the way. A pen retraces a stem to go on, never a whole stroke: a way longer than half
-    the longer of the two strokes, or than a third of the glyph, is no candidate."""
+    short way: the way. A pen retraces a stem to go on, not a long stretch of the glyph: a way longer
+    than :data:`STAY_REACH` of the longer of the two strokes, or :data:`STAY_CAP` of the glyph, is no
+    candidate. A loop (the o or the e of a word) is joined at its node like any stroke."""
     found = []
     allpoints = np.vstack([s.points for s in sequence]) if sequence else np.zeros((1, 2))
     size = max(float(np.ptp(allpoints, axis=0).max()), 1.0)
     for i, (first, second) in enumerate(itertools.pairwise(sequence)):
-        if first.closed or second.closed or not first.nodes or not second.nodes:
+        if not first.nodes or not second.nodes:
             continue
         way = graph_path(graph, first.nodes[-1], second.nodes[0])
-        if way is not None and way[0] <= min(0.5 * max(first.length, second.length), size / 3):
+        if way is not None and way[0] <= min(STAY_REACH * max(first.length, second.length), STAY_CAP * size):
             found.append((i, way))
     return found
 

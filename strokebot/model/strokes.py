@@ -1,6 +1,6 @@
 """The stroke model: a glyph's ink in, the strokes a person would draw out, in their order and direction.
 
-numpy only; this is what tracing runs (``strokebot-default 2.1``). Per glyph:
+numpy only; this is what tracing runs (``strokebot-default 2.2``). Per glyph:
 
 1. the ink's centre lines become a stroke graph (:mod:`strokebot.model.skeleton`);
 2. at every junction and corner, the **junction net** scores each pair of branch ends meeting there:
@@ -254,8 +254,15 @@ def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam:
     return [candidates.strokes[row] for row in beams[0][5]]
 
 
+#: The stay net's chance above which the pen stays down. Not one half: a needless lift costs a moment,
+#: a wrong stay draws a line twice (a kanji's bar retraced to reach the next stroke), so the pen stays
+#: down only where the net is fairly sure (MODEL_CARD.md, run 16).
+STAY_CONFIDENCE = 0.7
+
+
 def keep_down(graph: StrokeGraph, sequence: list[ParsedStroke], nets: StrokeNets | None) -> list[ParsedStroke]:
-    """The strokes in order, joined where the stay net keeps the pen down along the ink between them."""
+    """The strokes in order, joined where the stay net keeps the pen down along the ink between them
+    (chance above :data:`STAY_CONFIDENCE`)."""
     if nets is None or nets.stay is None or len(sequence) < 2:
         return sequence
     candidates = stay_down_candidates(graph, sequence)
@@ -264,7 +271,7 @@ def keep_down(graph: StrokeGraph, sequence: list[ParsedStroke], nets: StrokeNets
     context = GlyphContext.of(graph)
     features = np.stack([stay_features(graph, sequence[i], sequence[i + 1], way, context) for i, way in candidates])
     chance = nets.stay_probability(features)
-    return stay_down(graph, sequence, [c for c, p in zip(candidates, chance.tolist(), strict=True) if p > 0.5])
+    return stay_down(graph, sequence, [c for c, p in zip(candidates, chance.tolist(), strict=True) if p > STAY_CONFIDENCE])
 
 
 #: A turn sharper than this many degrees is a reversal: the pen goes back the way it came.
