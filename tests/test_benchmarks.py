@@ -86,7 +86,8 @@ def test_drawing_order_quick():
 
 
 @pytest.mark.slow
-def test_global_local_lead_quick(tmp_path):
+@needs_data
+def test_global_local_lead_quick(tmp_path):  # trains on people's Omniglot paths too
     out = run("leads/global_local.py", "--quick", "--out", str(tmp_path / "quick"))
     assert "KanjiVG test, 218 px" in out
 
