@@ -8,9 +8,11 @@ from strokebot.datasets import render_strokes
 from strokebot.model.parse import (
     JUNCTION_FEATURES,
     GlyphContext,
+    ParsedStroke,
     assemble,
     branch_ends,
     junction_features,
+    stay_down_candidates,
     straight_pairs,
 )
 from strokebot.model.skeleton import stroke_graph
@@ -138,8 +140,6 @@ def test_smoothing_removes_the_staircase_without_shrinking_a_curve():
 
 
 def test_staying_down_may_go_back_down_a_stem_but_not_along_a_long_way():
-    from strokebot.model.parse import ParsedStroke, stay_down_candidates
-
     # ] : a stem of 80 px with a 20-px tick at each end, above a rule 200 px long (a line of writing:
     # a way may be at most half the drawing's longer side).
     ink, _ = glyph([[(40, 20), (60, 20), (60, 100), (40, 100)], [(10, 115), (210, 115)]], size=(220, 130))

@@ -178,7 +178,8 @@ def to_gcode(
         writer.emit("line_start")
         # A move to where the pen already is (as the file writes positions) is left out: no repeated points.
         placed = [(*machine(x, y), pressure, intensity) for x, y, pressure, intensity in stroke.points]
-        kept = [p for i, p in enumerate(placed) if i == 0 or (round(p[0], 3), round(p[1], 3)) != (round(placed[i - 1][0], 3), round(placed[i - 1][1], 3))]
+        written = [(round(x, 3), round(y, 3)) for x, y, _, _ in placed]
+        kept = [p for i, p in enumerate(placed) if i == 0 or written[i] != written[i - 1]]
         last = len(kept) - 1
         for i, point in enumerate(kept):
             writer.point(i, *point)

@@ -352,7 +352,7 @@ class GlyphContext:
     degree: np.ndarray
     box: tuple[float, float, float]  # x0, y0, size (the longer side of the ink's box)
     radius: float  # the median ink radius of the glyph
-    extent: tuple[float, float] = (1.0, 1.0)  # the ink box's width and height
+    extent: tuple[float, float]  # the ink box's width and height
 
     @classmethod
     def of(cls, graph: StrokeGraph) -> GlyphContext:
