@@ -1,6 +1,6 @@
 """How alike do two people draw the same character? The reference a tracer of people's glyphs is held to.
 
-    python benchmarks/people.py            # the 520 held-out Omniglot glyphs (about a minute)
+    python benchmarks/people.py            # the 520 held-out Omniglot glyphs (a few minutes)
     python benchmarks/people.py --quick    # 1 character
 
 Each held-out Omniglot character was drawn by 20 people. For each person B, every other person A's
@@ -35,7 +35,9 @@ from machine import describe  # noqa: E402
 
 def _nearest(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each point of ``a``, the index of the nearest point of ``b``."""
-    return np.argmin(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1), axis=1)
+    from scipy.spatial import cKDTree
+
+    return cKDTree(b).query(a, k=1)[1]
 
 
 def fitted(strokes: list[np.ndarray], onto: list[np.ndarray], *, rounds: int = 15, bends: int = 10) -> list[np.ndarray]:

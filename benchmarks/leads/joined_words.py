@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     from strokebot.model.inference import load_model
     from strokebot.model.parse import assemble, branch_ends, graph_path, pair_ends, stay_down_candidates
     from strokebot.model.skeleton import stroke_graph
-    from strokebot.model.truth import Matcher, join_labels, stroke_labels
+    from strokebot.model.truth import Matcher, join_labels, stroke_labels, true_sequence
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10 words")
@@ -42,9 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         for (_, a, b), label in zip(pairs, join_labels(graph, pairs, matcher), strict=True):
             truth[(a, b)] = truth[(b, a)] = label
         pieces = assemble(graph, pair_ends(graph, lambda g, node, a, b, truth=truth: truth.get((a, b), 0.0)))
-        labels = stroke_labels(pieces, matcher)
-        order = sorted(range(len(pieces)), key=lambda k: labels[k].place)
-        sequence = [pieces[k] if labels[k].forwards else pieces[k].reversed() for k in order]
+        _, sequence = true_sequence(pieces, stroke_labels(pieces, matcher))
         short = stay_down_candidates(graph, sequence)
         connected = sum(
             1

@@ -28,7 +28,7 @@ from strokebot.model.parse import (
 )
 from strokebot.model.skeleton import stroke_graph
 from strokebot.model.strokes import StrokeNets, junction_pairs, paired_strokes, parse_glyph
-from strokebot.model.truth import Matcher, join_labels, stroke_labels
+from strokebot.model.truth import Matcher, join_labels, stroke_labels, true_sequence
 
 __all__ = ["JunctionExamples", "OrderExamples", "junction_examples", "excursion_examples", "stay_and_order_examples", "order_examples"]
 
@@ -129,8 +129,7 @@ def _parsed_chunk(samples: Sequence[Any], nets: StrokeNets | None, spur: float, 
 def _stay_rows(graph: Any, strokes: list[Any], truth: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     """Consecutive strokes of the true sequence the ink connects: features, and 1 where one true stroke."""
     width = len(STAY_FEATURES)
-    order = sorted(range(len(strokes)), key=lambda k: truth[k].place)
-    sequence = [strokes[k] if truth[k].forwards else strokes[k].reversed() for k in order]
+    order, sequence = true_sequence(strokes, truth)
     candidates = stay_down_candidates(graph, sequence)
     if not candidates:
         return np.zeros((0, width), np.float32), np.zeros(0, np.float32)

@@ -202,14 +202,16 @@ def paired_strokes(graph: StrokeGraph, nets: StrokeNets, context: GlyphContext) 
     return assemble(graph, pair_ends(graph, lambda g, node, a, b: table.get((a, b), 0.0)))
 
 
-def parse_glyph(graph: StrokeGraph, nets: StrokeNets | None) -> list[ParsedStroke]:
+def parse_glyph(graph: StrokeGraph, nets: StrokeNets | None, *, context: GlyphContext | None = None) -> list[ParsedStroke]:
     """The glyph's strokes: branch ends paired by the junction net (straight through without nets),
-    then dead ends the excursion net picks drawn out and back inside the stroke they meet."""
+    then dead ends the excursion net picks drawn out and back inside the stroke they meet.
+
+    ``context``: the graph's :class:`GlyphContext`, when the caller has it already."""
     if nets is None:
         from strokebot.model.parse import straight_pairs
 
         return assemble(graph, straight_pairs(graph))
-    context = GlyphContext.of(graph)
+    context = context or GlyphContext.of(graph)
     strokes = paired_strokes(graph, nets, context)
     if nets.excursion is None:
         return strokes
@@ -260,15 +262,17 @@ def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam:
 STAY_CONFIDENCE = 0.7
 
 
-def keep_down(graph: StrokeGraph, sequence: list[ParsedStroke], nets: StrokeNets | None) -> list[ParsedStroke]:
+def keep_down(
+    graph: StrokeGraph, sequence: list[ParsedStroke], nets: StrokeNets | None, *, context: GlyphContext | None = None
+) -> list[ParsedStroke]:
     """The strokes in order, joined where the stay net keeps the pen down along the ink between them
-    (chance above :data:`STAY_CONFIDENCE`)."""
+    (chance above :data:`STAY_CONFIDENCE`); ``context`` as for :func:`parse_glyph`."""
     if nets is None or nets.stay is None or len(sequence) < 2:
         return sequence
     candidates = stay_down_candidates(graph, sequence)
     if not candidates:
         return sequence
-    context = GlyphContext.of(graph)
+    context = context or GlyphContext.of(graph)
     features = np.stack([stay_features(graph, sequence[i], sequence[i + 1], way, context) for i, way in candidates])
     chance = nets.stay_probability(features)
     return stay_down(graph, sequence, [c for c, p in zip(candidates, chance.tolist(), strict=True) if p > STAY_CONFIDENCE])
@@ -332,7 +336,8 @@ def without_hooks(points: np.ndarray, radius: np.ndarray, *, hook: float) -> tup
 def draw_glyph(ink: np.ndarray, nets: StrokeNets | None, *, threshold: float = 0.5) -> list[DrawnStroke]:
     """A glyph's ink (H, W; paper 0) drawn as strokes, in the glyph's pixels."""
     graph = stroke_graph(ink, threshold=threshold, spur=nets.spur if nets else 1.2, corner=nets.corner if nets else 40.0)
-    sequence = keep_down(graph, order_strokes(parse_glyph(graph, nets), nets), nets)
+    context = GlyphContext.of(graph) if nets is not None else None
+    sequence = keep_down(graph, order_strokes(parse_glyph(graph, nets, context=context), nets), nets, context=context)
     drawn = []
     for stroke in sequence:
         points, radius = without_hooks(stroke.points, stroke.radius, hook=2.0 * float(np.median(stroke.radius)) + 1.0)

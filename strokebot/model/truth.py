@@ -23,7 +23,7 @@ from strokebot.metrics import sample_polyline
 from strokebot.model.parse import End, ParsedStroke
 from strokebot.model.skeleton import StrokeGraph
 
-__all__ = ["Matcher", "join_labels", "stroke_labels", "StrokeLabel"]
+__all__ = ["Matcher", "join_labels", "stroke_labels", "StrokeLabel", "true_sequence"]
 
 #: Branch points farther than this (plus the ink's radius) from every true stroke match nothing.
 MATCH_SLACK = 3.0
@@ -156,3 +156,10 @@ def stroke_labels(strokes: Sequence[ParsedStroke], matcher: Matcher) -> list[Str
         length = max(float(matcher.length[main]), 1e-6)
         labels.append(StrokeLabel(main, forwards, main + min(float(t.min()) / length, 0.999)))
     return labels
+
+
+def true_sequence(strokes: Sequence[ParsedStroke], labels: Sequence[StrokeLabel]) -> tuple[list[int], list[ParsedStroke]]:
+    """The parsed strokes as the writer drew them: their indices in the true order, and each stroke
+    turned the true way."""
+    order = sorted(range(len(strokes)), key=lambda k: labels[k].place)
+    return order, [strokes[k] if labels[k].forwards else strokes[k].reversed() for k in order]
