@@ -1,6 +1,6 @@
 """How alike do two people draw the same character? The reference a tracer of people's glyphs is held to.
 
-    python benchmarks/people.py            # the 520 held-out Omniglot glyphs (a few minutes)
+    python benchmarks/people.py            # the 520 held-out Omniglot glyphs (about 8 minutes)
     python benchmarks/people.py --quick    # 1 character
 
 Each held-out Omniglot character was drawn by 20 people. For each person B, every other person A's

@@ -193,6 +193,8 @@ def summarise(rows: Sequence[dict[str, float]]) -> dict[str, float]:
 
 #: The glyph sets with true strokes ``strokebot evaluate`` knows, and their default sizes.
 PATH_SETS = {"omniglot": None, "kanjivg": 500, "hershey": 500, "words": 100, "shapes": 70}
+#: The words of the ``words`` set: none of them is a training word (``strokebot.model.learn.TRAINING_WORDS``).
+EVALUATION_WORDS = ("million", "timid", "quiet", "wheat", "kettle", "animal", "number", "thimble", "minute", "bitter", "service")
 
 
 def path_samples(name: str, count: int | None) -> list[Any]:
@@ -207,9 +209,8 @@ def path_samples(name: str, count: int | None) -> list[Any]:
         return datasets.hershey_glyphs(count or PATH_SETS[name], seed=99, sizes=(28, 256))
     if name == "words":
         rng = np.random.default_rng(99)
-        vocabulary = ("million", "timid", "quiet", "wheat", "little", "animal", "number", "thimble", "minute", "letter", "cursive")
         return [
-            datasets.hershey_words(str(rng.choice(vocabulary)), font=str(rng.choice(["scripts", "cursive"])), height=float(rng.uniform(40, 90)))
+            datasets.hershey_words(str(rng.choice(EVALUATION_WORDS)), font=str(rng.choice(["scripts", "cursive"])), height=float(rng.uniform(40, 90)))
             for _ in range(count or PATH_SETS[name])
         ]
     return datasets.shape_glyphs(count or PATH_SETS[name], seed=99)

@@ -83,3 +83,13 @@ def test_the_bundled_model_file_is_a_stroke_model_with_its_licence():
     source = read_model(DEFAULT_MODEL)
     assert source.config["kind"] == "strokes"
     assert "CC BY-SA 3.0" in source.metrics.get("license", "") and "KanjiVG" in source.metrics["license"]
+
+
+def test_the_evaluation_words_are_never_training_words():
+    from strokebot.evaluate import EVALUATION_WORDS, path_samples
+    from strokebot.model.learn import TRAINING_WORDS, load_samples
+
+    assert not set(EVALUATION_WORDS) & set(TRAINING_WORDS)
+    trained = {word for s in load_samples(["words:40"], log=lambda line: None) for word in s.label.split(":", 1)[1].split()}
+    evaluated = {s.label.split(":", 1)[1] for s in path_samples("words", 40)}
+    assert trained <= set(TRAINING_WORDS) and evaluated <= set(EVALUATION_WORDS) and not trained & evaluated

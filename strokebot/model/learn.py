@@ -174,14 +174,17 @@ def _omniglot(count: int | None, rng: np.random.Generator) -> list[Any]:
     return glyphs[: count or len(glyphs)] + extra
 
 
+#: The words of the ``words`` training data; the evaluation's (``strokebot.evaluate.EVALUATION_WORDS``) are others.
+TRAINING_WORDS = ("minimum", "little", "writing", "hello", "quick", "brown", "jumps", "lazy", "dog", "pen", "plotter",
+                  "stroke", "joined", "cursive", "letter", "tiny", "quill", "ink", "paper", "robot", "arm")  # fmt: skip
+
+
 def _words(count: int, rng: np.random.Generator) -> list[Any]:
     from strokebot import datasets
 
-    vocabulary = ("minimum", "little", "writing", "hello", "quick", "brown", "jumps", "lazy", "dog", "pen", "plotter",
-                  "stroke", "joined", "cursive", "letter", "tiny", "quill", "ink", "paper", "robot", "arm")  # fmt: skip
     samples = []
     for _ in range(count):
-        text = " ".join(rng.choice(vocabulary, size=int(rng.integers(1, 3))))
+        text = " ".join(rng.choice(TRAINING_WORDS, size=int(rng.integers(1, 3))))
         font = str(rng.choice(["scripts", "cursive"]))
         samples.append(datasets.hershey_words(text, font=font, height=float(rng.uniform(40, 90)), pen=float(rng.uniform(2.5, 7))))
     return samples
