@@ -158,3 +158,23 @@ def test_the_model_draws_every_glyph_of_a_page_in_reading_order():
     assert firsts == sorted(firsts) and drawing.glyph_count == 4
     lefts = [min(s.xy[:, 0].min() for s in drawing.strokes if s.glyph == g) for g in range(drawing.glyph_count)]
     assert lefts == sorted(lefts)
+
+
+def test_a_dot_inside_another_line_is_dropped_but_a_dot_beside_it_is_kept():
+    from strokebot.model.strokes import DrawnStroke, without_covered_dots
+
+    stem = DrawnStroke(np.array([[50.0, 20.0], [50.0, 100.0]]), np.array([4.0, 4.0]))
+    inside = DrawnStroke(np.array([[52.0, 60.0], [53.0, 61.0]]), np.array([2.0, 2.0]))  # a speck on the stem's ink
+    beside = DrawnStroke(np.array([[55.0, 60.0]]), np.array([2.0]))  # its centre off the stem's ink
+    i_dot = DrawnStroke(np.array([[50.0, 9.0], [51.0, 9.0]]), np.array([3.0, 3.0]))
+    kept = without_covered_dots([stem, inside, beside, i_dot])
+    assert [id(s) for s in kept] == [id(stem), id(beside), id(i_dot)]
+    assert without_covered_dots([inside])[0] is inside  # a drawing of one dot keeps it
+
+
+def test_the_chalk_sample_has_no_pen_taps_on_lines_already_drawn():
+    from pathlib import Path
+
+    chalk = Path(__file__).resolve().parent.parent / "samples" / "chalk-light-on-dark.png"
+    drawing = strokebot.trace(str(chalk))
+    assert len(drawing.strokes) <= 7  # A, B, C and the A's bar: 12 with seven taps on the chalk's own lines

@@ -1,12 +1,11 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.136 mm
-; 12 strokes, 73 points (simplified from 195, tolerance 0.568 mm)
-; pen-down length 118.7 mm, pen-up travel 67.2 mm
-; estimated plot time 11.5 s, the whole program from X0 Y0 Z0 (feed 2000
-; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
-; $120=500 $121=500 mm/s^2 (see yours with $$): a machine set slower plots
-; slower
+; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.137 mm
+; 6 strokes, 63 points (simplified from 185, tolerance 0.569 mm)
+; pen-down length 118.7 mm, pen-up travel 52.1 mm
+; estimated plot time 8.9 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
+; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
 G21
 G90
@@ -19,7 +18,7 @@ G4 P0.15
 G1 X7.799 Y8.600 F2000
 G1 X8.042 Y10.918
 G1 X8.348 Y12.337
-G1 X8.477 Y13.166
+G1 X8.491 Y13.082
 G1 X9.800 Y18.466
 G1 X9.986 Y18.888
 G1 X10.994 Y19.073
@@ -32,11 +31,6 @@ G1 X16.322 Y10.971
 G1 X18.818 Y6.923
 M3 S30
 G4 P0.15
-G0 X9.301 Y15.145
-M3 S90
-G4 P0.15
-M3 S30
-G4 P0.15
 G0 X8.467 Y11.933
 M3 S90
 G4 P0.15
@@ -46,11 +40,6 @@ G1 X9.400 Y11.800
 G1 X14.200 Y11.667
 G1 X14.733 Y11.656
 G1 X15.267 Y11.933
-M3 S30
-G4 P0.15
-G0 X11.667 Y17.800
-M3 S90
-G4 P0.15
 M3 S30
 G4 P0.15
 G0 X25.133 Y20.333
@@ -68,11 +57,6 @@ G1 X31.400 Y14.333
 G1 X25.667 Y14.733
 G1 X25.267 Y14.733
 G1 X24.867 Y14.733
-M3 S30
-G4 P0.15
-G0 X25.312 Y17.134
-M3 S90
-G4 P0.15
 M3 S30
 G4 P0.15
 G0 X25.133 Y20.333
@@ -96,16 +80,6 @@ G1 X33.496 Y13.795
 G1 X33.222 Y14.156
 M3 S30
 G4 P0.15
-G0 X34.155 Y12.512
-M3 S90
-G4 P0.15
-M3 S30
-G4 P0.15
-G0 X44.067 Y19.267
-M3 S90
-G4 P0.15
-M3 S30
-G4 P0.15
 G0 X52.398 Y18.267
 M3 S90
 G4 P0.15
@@ -117,11 +91,6 @@ G1 X43.169 Y9.400
 G1 X45.667 Y6.238
 G1 X49.400 Y6.727
 G1 X51.879 Y10.262
-M3 S30
-G4 P0.15
-G0 X50.933 Y9.112
-M3 S90
-G4 P0.15
 M3 S30
 G4 P0.15
 G0 X51.400 Y7.933

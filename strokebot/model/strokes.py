@@ -333,6 +333,39 @@ def without_hooks(points: np.ndarray, radius: np.ndarray, *, hook: float) -> tup
     return points, radius
 
 
+def _dense(stroke: DrawnStroke, spacing: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """A stroke's centre line sampled every ``spacing`` pixels or closer, with its radius there."""
+    steps = np.hypot(*np.diff(stroke.points, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    at = np.linspace(0.0, along[-1], max(2, int(np.ceil(along[-1] / spacing)) + 1))
+    points = np.column_stack([np.interp(at, along, stroke.points[:, 0]), np.interp(at, along, stroke.points[:, 1])])
+    return points, np.interp(at, along, stroke.radius)
+
+
+def without_covered_dots(strokes: list[DrawnStroke]) -> list[DrawnStroke]:
+    """The strokes without dots that add little ink: a stroke no longer than the pen is wide whose
+    every point lies inside the line another stroke draws, so that more than half its pen tap is
+    drawn already. A hole in chalk or in a scan's texture, or a bump on a ragged edge, thins to a
+    speck of centre line inside a thick stroke; a plotter's pen would lift for it and draw at most
+    a sliver. A dot apart from the other strokes (an i's) is kept: its centre lies off their ink."""
+    if len(strokes) < 2:
+        return strokes
+    pen = 2.0 * float(np.median(np.concatenate([s.radius for s in strokes])))
+    dots = [k for k, s in enumerate(strokes) if float(np.ptp(s.points, axis=0).max()) <= pen]
+    if not dots:
+        return strokes
+    from scipy.spatial import cKDTree
+
+    dropped: set[int] = set()
+    for k in dots:
+        lines = [_dense(s) for j, s in enumerate(strokes) if j != k and j not in dropped]
+        points, radius = np.vstack([p for p, _ in lines]), np.concatenate([r for _, r in lines])
+        near = cKDTree(points).query_ball_point(strokes[k].points, r=float(radius.max()))
+        if all(len(js) and bool((np.hypot(*(points[js] - p).T) <= radius[js]).any()) for p, js in zip(strokes[k].points, near, strict=True)):
+            dropped.add(k)
+    return [s for k, s in enumerate(strokes) if k not in dropped]
+
+
 def draw_glyph(ink: np.ndarray, nets: StrokeNets | None, *, threshold: float = 0.5) -> list[DrawnStroke]:
     """A glyph's ink (H, W; paper 0) drawn as strokes, in the glyph's pixels."""
     graph = stroke_graph(ink, threshold=threshold, spur=nets.spur if nets else 1.2, corner=nets.corner if nets else 40.0)
@@ -342,7 +375,7 @@ def draw_glyph(ink: np.ndarray, nets: StrokeNets | None, *, threshold: float = 0
     for stroke in sequence:
         points, radius = without_hooks(stroke.points, stroke.radius, hook=2.0 * float(np.median(stroke.radius)) + 1.0)
         drawn.append(DrawnStroke(points, radius))
-    return drawn
+    return without_covered_dots(drawn)
 
 
 def working_scale(ink: np.ndarray) -> float:
