@@ -361,7 +361,9 @@ def without_covered_dots(strokes: list[DrawnStroke]) -> list[DrawnStroke]:
         lines = [_dense(s) for j, s in enumerate(strokes) if j != k and j not in dropped]
         points, radius = np.vstack([p for p, _ in lines]), np.concatenate([r for _, r in lines])
         near = cKDTree(points).query_ball_point(strokes[k].points, r=float(radius.max()))
-        if all(len(js) and bool((np.hypot(*(points[js] - p).T) <= radius[js]).any()) for p, js in zip(strokes[k].points, near, strict=True)):
+        # Each point of the dot lies inside some other line: within that line's radius of its centre.
+        inside = [len(js) > 0 and bool((np.hypot(*(points[js] - p).T) <= radius[js]).any()) for p, js in zip(strokes[k].points, near, strict=True)]
+        if all(inside):
             dropped.add(k)
     return [s for k, s in enumerate(strokes) if k not in dropped]
 
