@@ -139,8 +139,13 @@ def test_ctrl_c_while_renaming_waits_until_every_file_is_in_place(tmp_path, monk
             os.kill(os.getpid(), signal.SIGINT)  # arrives between the two renames
 
     monkeypatch.setattr(output, "_commit", commit_then_ctrl_c)
-    with pytest.raises(KeyboardInterrupt):
-        write_files([(tmp_path / "a.gcode", b"a"), (tmp_path / "a.svg", b"b")])
+    # Ctrl-C as a terminal delivers it, even where the tests run as a background job (SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_files([(tmp_path / "a.gcode", b"a"), (tmp_path / "a.svg", b"b")])
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert renamed == ["a.gcode", "a.svg"]
     assert (tmp_path / "a.svg").read_bytes() == b"b" and leftovers(tmp_path) == []
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

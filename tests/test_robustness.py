@@ -325,8 +325,9 @@ def test_real_sigint_and_sigterm(tmp_path, signum):
         save_png(folder / f"scan{k:02d}.png", draw_polylines(lines, size=(400, 400), width=6))
     subprocess.run([sys.executable, "-m", "strokebot", "trace", str(folder / "scan00.png"), "-o",
                     str(tmp_path / "reference.gcode"), "-q"], check=True, timeout=120)
-    process = subprocess.Popen([sys.executable, "-m", "strokebot", "trace", str(folder), "-q"],
-                               stderr=subprocess.PIPE, text=True)
+    # The child takes SIGINT as a terminal's Ctrl-C, even where the tests run as a background job.
+    process = subprocess.Popen([sys.executable, "-m", "strokebot", "trace", str(folder), "-q"], stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     deadline = time.monotonic() + 120
     while not list(folder.glob("*.gcode")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
