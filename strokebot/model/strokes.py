@@ -45,7 +45,7 @@ from strokebot.model.parse import (
     stay_features,
     with_excursions,
 )
-from strokebot.model.skeleton import StrokeGraph, stroke_graph
+from strokebot.model.skeleton import StrokeGraph, arc_lengths, stroke_graph
 
 __all__ = [
     "StrokeModel", "StrokeNets", "DrawnStroke", "draw_glyph", "paired_strokes", "parse_glyph", "order_strokes", "keep_down",
@@ -335,8 +335,7 @@ def without_hooks(points: np.ndarray, radius: np.ndarray, *, hook: float) -> tup
 
 def _dense(stroke: DrawnStroke, spacing: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """A stroke's centre line sampled every ``spacing`` pixels or closer, with its radius there."""
-    steps = np.hypot(*np.diff(stroke.points, axis=0).T)
-    along = np.concatenate([[0.0], np.cumsum(steps)])
+    along = arc_lengths(stroke.points)
     at = np.linspace(0.0, along[-1], max(2, int(np.ceil(along[-1] / spacing)) + 1))
     points = np.column_stack([np.interp(at, along, stroke.points[:, 0]), np.interp(at, along, stroke.points[:, 1])])
     return points, np.interp(at, along, stroke.radius)
