@@ -55,6 +55,21 @@ def test_a_sharp_corner_cuts_a_line_into_two_branches():
     assert np.hypot(*(corner - (90, 20))) < 3.0
 
 
+@pytest.mark.parametrize("half_width", [12, 25])
+def test_a_pointed_loop_on_a_stem_is_cut_at_its_tip_and_stays_joined_to_the_stem(half_width):
+    # The loop of a joined-up l or e: up one side to a pointed tip, down the other, on down the stem.
+    t = np.linspace(0, 1, 60)
+    up = np.stack([60 + half_width * np.sin(np.pi * t), 70 - 55 * t], axis=1)
+    down = np.stack([60 - half_width * np.sin(np.pi * t[::-1]), 70 - 55 * t[::-1]], axis=1)
+    graph = stroke_graph(drawn([np.vstack([[(60, 110)], up, down[1:], [(60, 110)]])]))
+    junction = int(np.argmax([graph.degree(n) for n in range(len(graph.nodes))]))
+    tip = int(np.argmin(np.hypot(*(graph.nodes - (60, 15)).T)))
+    assert graph.degree(junction) == 3 and np.hypot(*(graph.nodes[junction] - (60, 70))) < 8
+    assert np.hypot(*(graph.nodes[tip] - (60, 15))) < 5  # cut at its tip
+    # Both sides run from the stem's junction to the tip: the loop is not cut off the glyph.
+    assert sum({b.a, b.b} == {junction, tip} for b in graph.branches) == 2
+
+
 def test_a_gentle_curve_is_not_cut():
     t = np.linspace(0, np.pi / 2, 100)
     graph = stroke_graph(drawn([np.stack([20 + 80 * np.sin(t), 100 - 80 * (1 - np.cos(t))], axis=1)]))

@@ -459,8 +459,12 @@ def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
     """
     branches: list[Branch] = []
     nodes, node_radius = list(graph.nodes), list(graph.node_radius)
+    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
     for branch in graph.branches:
         points, radius = branch.points, branch.radius
+        # A loop alone (an o) has no ends; a loop on a junction (the loop of a joined-up l or e)
+        # starts and ends where it meets the rest of the glyph, and stays joined there.
+        free_loop = branch.a == branch.b and degree[branch.a] <= 2
         along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
         if len(points) < 5 or branch.spur:
             branches.append(branch)
@@ -473,8 +477,8 @@ def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
         cosine = np.where(norms > 1e-9, (u * v).sum(axis=1) / np.maximum(norms, 1e-9), 1.0)
         turn = np.degrees(np.arccos(np.clip(cosine, -1, 1)))
         inside = (along >= reach) & (along[-1] - along >= reach)
-        if branch.a == branch.b:
-            inside[:] = True  # a loop has no ends to stay away from
+        if free_loop:
+            inside[:] = True  # a loop alone has no ends to stay away from
         sharp = inside & (turn > angle)
         cuts = []
         k = 0
@@ -490,7 +494,7 @@ def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
         if not cuts:
             branches.append(branch)
             continue
-        if branch.a == branch.b:  # a loop with corners: it starts and ends at its first corner
+        if free_loop:  # a loop alone with corners: it starts and ends at its first corner
             first = cuts[0]
             points = np.vstack([points[first:-1], points[: first + 1]])
             radius = np.concatenate([radius[first:-1], radius[: first + 1]])
