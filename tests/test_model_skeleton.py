@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from strokebot.datasets import render_strokes
-from strokebot.model.skeleton import _neighbour_codes, ink_radius, stroke_graph, thin_skeleton
+from strokebot.model.skeleton import (
+    Branch,
+    StrokeGraph,
+    _neighbour_codes,
+    clean,
+    ink_radius,
+    stroke_graph,
+    thin_skeleton,
+)
 
 
 def drawn(strokes, size=(120, 120), width=6.0) -> np.ndarray:
@@ -68,6 +76,24 @@ def test_a_pointed_loop_on_a_stem_is_cut_at_its_tip_and_stays_joined_to_the_stem
     assert np.hypot(*(graph.nodes[tip] - (60, 15))) < 5  # cut at its tip
     # Both sides run from the stem's junction to the tip: the loop is not cut off the glyph.
     assert sum({b.a, b.b} == {junction, tip} for b in graph.branches) == 2
+
+
+@pytest.mark.parametrize(("loop_radius", "kept"), [(2.0, False), (12.0, True)])
+def test_a_loop_inside_its_junctions_ink_is_a_holes_rim_and_dropped(loop_radius, kept):
+    # A line through a junction of ink radius 4, with a loop on the junction: a small one never
+    # leaves the junction's ink (bare chalk where lines cross), a large one is a loop a pen draws.
+    t = np.linspace(0, 2 * np.pi, 40)
+    loop = np.stack([50 + loop_radius * (1 - np.cos(t)), 50 + loop_radius * np.sin(t)], axis=1)
+    left, right = (np.stack([np.linspace(50, x, 20), np.full(20, 50.0)], axis=1) for x in (10, 90))
+    graph = StrokeGraph(
+        np.array([(50.0, 50.0), (10.0, 50.0), (90.0, 50.0)]),
+        np.array([4.0, 3.0, 3.0]),
+        [Branch(left, np.full(20, 3.0), 0, 1), Branch(right, np.full(20, 3.0), 0, 2), Branch(loop, np.full(40, 1.0), 0, 0)],
+    )
+    cleaned = clean(graph)
+    assert any(b.a == b.b for b in cleaned.branches) == kept
+    if not kept:  # the junction is gone with it: the line is one branch end to end
+        assert len(cleaned.branches) == 1 and np.ptp(cleaned.branches[0].points[:, 0]) == 80
 
 
 def test_a_gentle_curve_is_not_cut():

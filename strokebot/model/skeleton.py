@@ -13,13 +13,16 @@ ink was made, by a round pen:
   a spur continues a stroke or is left undrawn is for the stroke model to decide;
 * **junctions that are one crossing** — two junctions closer than the ink's width, as thinning
   splits an X into two T's — are merged into one node;
+* **the rim of a hole at a junction** — a loop that never leaves the junction's ink (bare chalk
+  where lines cross) — is dropped: no pen draws it;
 * a node left with two branches is no node: the two branches become one;
 * **the fork of a thick pen's sharp corner** — where a pen turns sharply (a V, a zigzag's tip),
   thinning meets the two sides at a junction inside the turn and runs a short spur on to where the
   pen turned; the spur is folded away and the sides led to its tip, so the corner is where a thin
   pen's would be (:func:`fold_corner_forks`);
 * a line that turns sharply (a corner, where one stroke may end and the next begin) is cut there by a
-  **corner** node of two branches.
+  **corner** node of two branches; a loop on a junction (the loop of a joined-up l or e) stays
+  joined there, a loop alone (an o) starts and ends at its first corner.
 
 Each branch keeps, per point, the radius of the ink around it (the distance to the nearest paper
 pixel), which becomes the stroke's pressure. Coordinates are image pixels, pixel centres at +0.5.
@@ -343,11 +346,12 @@ def stroke_graph(ink: np.ndarray, *, threshold: float = INK_THRESHOLD, spur: flo
 
 
 def clean(graph: StrokeGraph, *, spur: float = 1.2) -> StrokeGraph:
-    """Spurs marked, crossings merged, pass-through nodes dissolved (see the module's docstring)."""
+    """Spurs marked, crossings merged, holes' rims dropped, pass-through nodes dissolved (see the
+    module's docstring)."""
     changed = True
     while changed:
         _mark_spurs(graph, spur)
-        changed = _merge_close_junctions(graph) or _dissolve_pass_through(graph)
+        changed = _merge_close_junctions(graph) or _drop_hole_rims(graph) or _dissolve_pass_through(graph)
     return _compact(graph)
 
 
@@ -549,6 +553,19 @@ def _merge_close_junctions(graph: StrokeGraph) -> bool:
                     other.points[0] = graph.nodes[a]
                 if other.b == a:
                     other.points[-1] = graph.nodes[a]
+            return True
+    return False
+
+
+def _drop_hole_rims(graph: StrokeGraph) -> bool:
+    """A loop on a junction that never leaves the junction's ink is the rim of a hole there (bare
+    chalk where lines cross), not a line a pen draws: it is dropped."""
+    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    for k, branch in enumerate(graph.branches):
+        node = branch.a
+        rim = branch.b == node and degree[node] > 2
+        if rim and float(np.hypot(*(branch.points - graph.nodes[node]).T).max()) <= graph.node_radius[node] + 1.5:
+            del graph.branches[k]
             return True
     return False
 
