@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.137 mm
-; 6 strokes, 63 points (simplified from 185, tolerance 0.569 mm)
-; pen-down length 118.7 mm, pen-up travel 52.1 mm
-; estimated plot time 8.9 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.138 mm
+; 5 strokes, 59 points (simplified from 195, tolerance 0.569 mm)
+; pen-down length 117.9 mm, pen-up travel 49.7 mm
+; estimated plot time 8.5 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -45,38 +45,36 @@ G4 P0.15
 G0 X25.133 Y20.333
 M3 S90
 G4 P0.15
-G1 X25.533 Y20.465 F2000
-G1 X25.800 Y20.478
-G1 X32.333 Y19.897
-G1 X34.741 Y18.869
-G1 X35.527 Y17.433
-G1 X34.234 Y14.921
-G1 X32.730 Y14.400
-G1 X32.213 Y14.291
-G1 X31.400 Y14.333
-G1 X25.667 Y14.733
-G1 X25.267 Y14.733
-G1 X24.867 Y14.733
-M3 S30
-G4 P0.15
-G0 X25.133 Y20.333
-M3 S90
-G4 P0.15
 G1 X24.993 Y20.067 F2000
 G1 X25.000 Y19.533
-G1 X24.875 Y15.748
+G1 X24.870 Y15.833
 G1 X24.827 Y15.004
 G1 X24.725 Y13.585
 G1 X24.468 Y11.133
 G1 X24.467 Y10.600
 G1 X24.562 Y8.793
-G1 X24.926 Y8.429
 G1 X28.467 Y7.925
 G1 X33.667 Y8.457
 G1 X34.998 Y10.467
-G1 X34.320 Y12.841
-G1 X33.781 Y13.414
-G1 X33.496 Y13.795
+G1 X34.150 Y12.969
+G1 X33.821 Y14.383
+G1 X34.336 Y14.994
+G1 X35.497 Y17.022
+G1 X34.968 Y18.603
+G1 X31.533 Y20.065
+G1 X25.800 Y20.478
+G1 X25.533 Y20.465
+G1 X25.133 Y20.333
+M3 S30
+G4 P0.15
+G0 X24.867 Y14.733
+M3 S90
+G4 P0.15
+G1 X25.267 Y14.733 F2000
+G1 X25.667 Y14.733
+G1 X27.667 Y14.608
+G1 X31.400 Y14.333
+G1 X31.933 Y14.342
 G1 X33.222 Y14.156
 M3 S30
 G4 P0.15
@@ -91,12 +89,6 @@ G1 X43.169 Y9.400
 G1 X45.667 Y6.238
 G1 X49.400 Y6.727
 G1 X51.879 Y10.262
-M3 S30
-G4 P0.15
-G0 X51.400 Y7.933
-M3 S90
-G4 P0.15
-G1 X51.267 Y7.800 F2000
 M3 S30
 G4 P0.15
 G0 X0 Y0

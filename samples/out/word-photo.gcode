@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 26.75 mm, Y up: flipped against the page height, pen width 0.713 mm
-; 8 strokes, 93 points (simplified from 257, tolerance 0.356 mm)
-; pen-down length 93.0 mm, pen-up travel 54.9 mm
-; estimated plot time 9.5 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; page 60 x 26.75 mm, Y up: flipped against the page height, pen width 0.712 mm
+; 7 strokes, 90 points (simplified from 252, tolerance 0.356 mm)
+; pen-down length 92.7 mm, pen-up travel 43.4 mm
+; estimated plot time 8.9 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -52,34 +52,27 @@ G1 X20.232 Y12.892
 G1 X21.849 Y15.155
 M3 S30
 G4 P0.15
-G0 X28.958 Y22.166
+G0 X25.785 Y16.948
 M3 S90
 G4 P0.15
-G1 X26.161 Y18.231 F2000
-G1 X25.906 Y17.794
-G1 X25.781 Y17.444
-G1 X25.814 Y17.000
-G1 X26.196 Y17.068
+G1 X26.195 Y17.067 F2000
 G1 X26.456 Y17.118
 G1 X26.981 Y17.439
 G1 X28.971 Y19.456
-G1 X29.913 Y21.811
-G1 X29.357 Y22.163
-G1 X28.958 Y22.166
-M3 S30
-G4 P0.15
-G0 X25.976 Y17.137
-M3 S90
-G4 P0.15
-G1 X25.320 Y16.481 F2000
+G1 X29.869 Y21.920
+G1 X28.467 Y21.885
+G1 X26.162 Y18.232
+G1 X25.961 Y17.907
+G1 X25.687 Y17.307
+G1 X25.178 Y16.242
 G1 X24.826 Y15.781
 G1 X24.468 Y15.169
 G1 X24.418 Y14.731
 G1 X24.357 Y14.556
 G1 X24.356 Y14.206
-G1 X24.087 Y12.708
-G1 X25.319 Y12.307
-G1 X28.055 Y14.189
+G1 X24.029 Y12.826
+G1 X24.912 Y12.160
+G1 X28.055 Y14.190
 M3 S30
 G4 P0.15
 G0 X33.894 Y16.481
