@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from strokebot.datasets import render_strokes
 from strokebot.model.parse import (
@@ -12,6 +13,7 @@ from strokebot.model.parse import (
     assemble,
     branch_ends,
     junction_features,
+    pair_ends,
     stay_down_candidates,
     straight_pairs,
 )
@@ -58,6 +60,18 @@ def test_a_loop_is_one_closed_stroke():
     strokes = assemble(graph, straight_pairs(graph))
     assert len(strokes) == 1 and strokes[0].closed
     np.testing.assert_allclose(strokes[0].points[0], strokes[0].points[-1])
+
+
+@pytest.mark.parametrize("corner", [[(20, 20), (90, 20), (90, 100)], [(20, 20), (60, 100), (100, 20)]])
+def test_a_stroke_turning_at_a_corner_goes_into_the_corner_not_across_it(corner):
+    # The skeleton cuts an L or a V at its corner; joined again into one stroke, the line turns where
+    # the pen turned. Only at a junction of three or more branches does it go straight across the
+    # junction's ink (thinning bends every branch into a crossing).
+    ink, _ = glyph([corner])
+    graph = stroke_graph(ink)
+    (node,) = [n for n in range(len(graph.nodes)) if graph.degree(n) == 2]
+    (stroke,) = assemble(graph, pair_ends(graph, lambda g, n, a, b: 1.0))
+    assert np.hypot(*(stroke.points - graph.nodes[node]).T).min() < 1.0
 
 
 def test_free_ends_reach_where_the_pen_tip_was():

@@ -198,22 +198,28 @@ def assemble(graph: StrokeGraph, partner: dict[End, End], *, smooth: bool = True
 def _centre_line(graph: StrokeGraph, pieces: Sequence[tuple[int, bool]], closed: bool, smooth: bool) -> ParsedStroke:
     parts: list[np.ndarray] = []
     radii: list[np.ndarray] = []
+    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
     for index, (k, forwards) in enumerate(pieces):
         branch: Branch = graph.branches[k] if forwards else graph.branches[k].reversed()
         points, radius = branch.points, branch.radius
-        # Inside a junction the pen goes straight: cut each side's points within the junction's ink.
+        # Inside a junction the pen goes straight: cut each side's points within the junction's ink,
+        # where thinning bent them into the crossing. A corner (a node of two branches) is where the
+        # pen turned: the line goes into it.
         keep = np.ones(len(points), bool)
         along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
         if index > 0 or closed:
-            keep &= along >= min(graph.node_radius[branch.a], 0.4 * along[-1])
-        if index < len(pieces) - 1 or closed:
+            if degree[branch.a] > 2:
+                keep &= along >= min(graph.node_radius[branch.a], 0.4 * along[-1])
+            elif index > 0:
+                keep[0] = False  # the corner point, which the piece before ends at
+        if (index < len(pieces) - 1 or closed) and degree[branch.b] > 2:
             keep &= along[-1] - along >= min(graph.node_radius[branch.b], 0.4 * along[-1])
         if keep.any():
             parts.append(points[keep])
             radii.append(radius[keep])
     points = np.vstack(parts) if parts else graph.branches[pieces[0][0]].points[:1]
     radius = np.concatenate(radii) if radii else graph.branches[pieces[0][0]].radius[:1]
-    if closed and len(points) > 2:
+    if closed and len(points) > 2 and np.any(points[-1] != points[0]):
         points, radius = np.vstack([points, points[:1]]), np.concatenate([radius, radius[:1]])
     if smooth and len(points) > 2:
         points = _smoothed(points, closed)
