@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.808 mm
-; 6 strokes, 62 points (simplified from 78, tolerance 0.404 mm)
-; pen-down length 66.4 mm, pen-up travel 41.6 mm
-; estimated plot time 7.3 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.899 mm
+; 6 strokes, 53 points (simplified from 71, tolerance 0.45 mm)
+; pen-down length 67.6 mm, pen-up travel 41.7 mm
+; estimated plot time 7.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -18,8 +18,6 @@ G4 P0.15
 G1 X10.323 Y13.024 F2000
 G1 X10.379 Y12.833
 G1 X10.175 Y11.119
-G1 X9.281 Y9.786
-G1 X8.306 Y8.452
 G1 X8.241 Y8.262
 G1 X8.245 Y7.881
 G1 X8.250 Y7.690
@@ -29,28 +27,25 @@ G0 X4.801 Y5.920
 M3 S90
 G4 P0.15
 G1 X5.558 Y6.155 F2000
-G1 X6.906 Y6.804
+G1 X7.274 Y7.058
 G1 X8.463 Y7.456
-G1 X8.821 Y7.559
 G1 X9.226 Y7.693
 G1 X9.788 Y7.685
-G1 X12.673 Y7.880
 G1 X13.250 Y7.895
-G1 X13.635 Y7.689
 G1 X14.019 Y7.355
 G1 X14.408 Y7.308
 M3 S30
 G4 P0.15
-G0 X21.517 Y11.041
+G0 X21.521 Y11.044
 M3 S90
 G4 P0.15
-G1 X19.682 Y8.777 F2000
-G1 X20.164 Y6.919
-G1 X22.302 Y5.641
-G1 X25.366 Y6.838
-G1 X26.223 Y9.910
-G1 X25.967 Y11.645
-G1 X24.606 Y13.028
+G1 X19.866 Y9.250 F2000
+G1 X19.865 Y6.746
+G1 X22.252 Y5.715
+G1 X25.261 Y6.893
+G1 X27.115 Y9.748
+G1 X26.271 Y11.744
+G1 X24.488 Y12.923
 M3 S30
 G4 P0.15
 G0 X37.918 Y13.494
@@ -59,8 +54,6 @@ G4 P0.15
 G1 X38.323 Y13.024 F2000
 G1 X38.379 Y12.833
 G1 X38.175 Y11.119
-G1 X37.281 Y9.786
-G1 X36.306 Y8.452
 G1 X36.241 Y8.262
 G1 X36.245 Y7.881
 G1 X36.250 Y7.690
@@ -70,14 +63,11 @@ G0 X32.801 Y5.920
 M3 S90
 G4 P0.15
 G1 X33.558 Y6.155 F2000
-G1 X34.906 Y6.804
+G1 X35.274 Y7.058
 G1 X36.463 Y7.456
-G1 X36.821 Y7.559
 G1 X37.226 Y7.693
 G1 X37.788 Y7.685
-G1 X40.673 Y7.880
 G1 X41.250 Y7.895
-G1 X41.635 Y7.689
 G1 X42.019 Y7.355
 G1 X42.408 Y7.308
 M3 S30
@@ -90,11 +80,12 @@ G1 X51.661 Y12.114
 G1 X50.891 Y10.977
 G1 X50.607 Y10.295
 G1 X49.992 Y9.614
-G1 X49.363 Y8.477
-G1 X49.062 Y7.332
-G1 X49.926 Y5.507
-G1 X52.724 Y5.952
-G1 X52.964 Y6.885
+G1 X49.077 Y7.341
+G1 X49.126 Y6.432
+G1 X50.448 Y5.353
+G1 X52.057 Y5.353
+G1 X52.674 Y5.973
+G1 X53.208 Y7.568
 G1 X52.890 Y8.701
 M3 S30
 G4 P0.15

@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.52 mm
-; 11 strokes, 127 points (simplified from 333, tolerance 0.26 mm)
-; pen-down length 122.5 mm, pen-up travel 71.3 mm
+; 11 strokes, 128 points (simplified from 330, tolerance 0.26 mm)
+; pen-down length 123.3 mm, pen-up travel 71.3 mm
 ; estimated plot time 12.5 s, the whole program from X0 Y0 Z0 (feed 2000
 ; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
 ; $120=500 $121=500 mm/s^2 (see yours with $$): a machine set slower plots
@@ -19,9 +19,9 @@ G4 P0.15
 G1 X7.785 Y9.263 F2000
 G1 X8.356 Y9.857
 G1 X8.655 Y10.215
-G1 X10.967 Y12.933
-G1 X11.307 Y13.103
-G1 X11.799 Y12.848
+G1 X10.969 Y12.909
+G1 X11.545 Y13.410
+G1 X11.760 Y12.694
 G1 X11.993 Y9.984
 G1 X12.018 Y9.600
 G1 X12.049 Y9.333
@@ -89,11 +89,11 @@ G1 X24.984 Y13.472
 G1 X24.755 Y11.172
 G1 X24.697 Y10.523
 G1 X24.596 Y9.974
-G1 X24.272 Y7.178
-G1 X24.281 Y7.008
-G1 X24.394 Y6.864
-G1 X24.845 Y6.607
-G1 X27.161 Y6.706
+G1 X24.284 Y7.017
+G1 X24.301 Y6.700
+G1 X24.433 Y6.622
+G1 X24.750 Y6.628
+G1 X27.628 Y6.782
 G1 X28.873 Y7.484
 G1 X29.421 Y9.272
 G1 X28.950 Y10.363
@@ -149,8 +149,9 @@ G1 X42.328 Y6.778
 G1 X43.572 Y6.784
 G1 X43.883 Y6.780
 G1 X45.366 Y7.872
-G1 X45.832 Y9.031
-G1 X45.772 Y9.370
+G1 X45.828 Y9.117
+G1 X45.911 Y9.350
+G1 X45.674 Y9.667
 G1 X44.259 Y9.748
 M3 S30
 G4 P0.15

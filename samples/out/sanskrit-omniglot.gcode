@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.242 mm
-; 3 strokes, 27 points (simplified from 52, tolerance 0.621 mm)
-; pen-down length 50.2 mm, pen-up travel 21.1 mm
+; 3 strokes, 27 points (simplified from 46, tolerance 0.621 mm)
+; pen-down length 50.5 mm, pen-up travel 21.1 mm
 ; estimated plot time 4.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
@@ -43,12 +43,12 @@ G1 X14.010 Y21.438
 G1 X14.010 Y21.190
 G1 X14.257 Y18.219
 G1 X14.502 Y17.476
-G1 X14.675 Y14.008
-G1 X12.951 Y12.220
-G1 X11.407 Y12.637
+G1 X15.002 Y15.000
+G1 X14.186 Y12.769
+G1 X12.771 Y12.012
 G1 X10.046 Y14.752
-G1 X10.325 Y16.971
-G1 X12.500 Y17.703
+G1 X10.278 Y16.985
+G1 X12.503 Y17.718
 M3 S30
 G4 P0.15
 G0 X0 Y0
