@@ -198,7 +198,7 @@ def assemble(graph: StrokeGraph, partner: dict[End, End], *, smooth: bool = True
 def _centre_line(graph: StrokeGraph, pieces: Sequence[tuple[int, bool]], closed: bool, smooth: bool) -> ParsedStroke:
     parts: list[np.ndarray] = []
     radii: list[np.ndarray] = []
-    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    degree = graph.degrees()
     for index, (k, forwards) in enumerate(pieces):
         branch: Branch = graph.branches[k] if forwards else graph.branches[k].reversed()
         points, radius = branch.points, branch.radius
@@ -266,7 +266,7 @@ def _extended(graph: StrokeGraph, points: np.ndarray, radius: np.ndarray, pieces
     """
     first_branch = graph.branches[pieces[0][0]] if pieces[0][1] else graph.branches[pieces[0][0]].reversed()
     last_branch = graph.branches[pieces[-1][0]] if pieces[-1][1] else graph.branches[pieces[-1][0]].reversed()
-    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    degree = graph.degrees()
     out = points.copy()
     for at, node, sign in ((0, first_branch.a, 1), (-1, last_branch.b, -1)):
         if degree[node] != 1:
@@ -364,7 +364,7 @@ class GlyphContext:
     def of(cls, graph: StrokeGraph) -> GlyphContext:
         ends = branch_ends(graph)
         headings = {e: heading(graph, e) for es in ends.values() for e in es}
-        degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+        degree = graph.degrees()
         allpoints = np.vstack([b.points for b in graph.branches]) if graph.branches else np.zeros((1, 2))
         low, high = allpoints.min(axis=0), allpoints.max(axis=0)
         size = max(float((high - low).max()), 1.0)
@@ -406,7 +406,7 @@ def excursion_candidates(graph: StrokeGraph, strokes: Sequence[ParsedStroke]) ->
     A dead end shorter than four times the ink's radius is a blob at a sharp corner or a line's
     end, not a stem a pen retraces: drawing it out and back would add a hook the glyph does not have.
     """
-    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    degree = graph.degrees()
     found = []
     for e, stroke in enumerate(strokes):
         if stroke.closed or len(stroke.nodes) < 2 or stroke.length < 4 * float(np.median(stroke.radius)) + 2:

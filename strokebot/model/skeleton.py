@@ -75,6 +75,10 @@ class StrokeGraph:
         """How many branch ends meet at ``node`` (a loop counts twice)."""
         return sum((b.a == node) + (b.b == node) for b in self.branches)
 
+    def degrees(self) -> np.ndarray:
+        """:meth:`degree` of every node, as an array."""
+        return np.bincount([n for b in self.branches for n in (b.a, b.b)], minlength=len(self.nodes))
+
     def ends_at(self, node: int) -> list[tuple[int, int]]:
         """The branch ends at ``node``: (branch, side), side 0 its start, 1 its end."""
         return [(k, side) for k, b in enumerate(self.branches) for side, n in ((0, b.a), (1, b.b)) if n == node]
@@ -463,7 +467,7 @@ def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
     """
     branches: list[Branch] = []
     nodes, node_radius = list(graph.nodes), list(graph.node_radius)
-    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    degree = graph.degrees()
     for branch in graph.branches:
         points, radius = branch.points, branch.radius
         # A loop alone (an o) has no ends; a loop on a junction (the loop of a joined-up l or e)
@@ -519,7 +523,7 @@ def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
 
 
 def _mark_spurs(graph: StrokeGraph, spur: float) -> None:
-    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    degree = graph.degrees()
     for branch in graph.branches:
         branch.spur = False
         if branch.a == branch.b:
@@ -560,7 +564,7 @@ def _merge_close_junctions(graph: StrokeGraph) -> bool:
 def _drop_hole_rims(graph: StrokeGraph) -> bool:
     """A loop on a junction that never leaves the junction's ink is the rim of a hole there (bare
     chalk where lines cross), not a line a pen draws: it is dropped."""
-    degree = np.bincount([n for b in graph.branches for n in (b.a, b.b)], minlength=len(graph.nodes))
+    degree = graph.degrees()
     for k, branch in enumerate(graph.branches):
         node = branch.a
         rim = branch.b == node and degree[node] > 2
