@@ -162,6 +162,7 @@ def assemble(graph: StrokeGraph, partner: dict[End, End], *, smooth: bool = True
     """The strokes that the pairs ``partner`` make of ``graph`` (see the module's docstring)."""
     used: set[int] = set()
     strokes: list[ParsedStroke] = []
+    degree = graph.degrees()
     for k, branch in enumerate(graph.branches):
         if k in used:
             continue
@@ -191,14 +192,14 @@ def assemble(graph: StrokeGraph, partner: dict[End, End], *, smooth: bool = True
         if all(graph.branches[b].spur for b, _ in pieces):
             continue  # a spur no stroke continues is not drawn
         closed = closed or (len(pieces) == 1 and branch.a == branch.b and len(branch.points) > 2)
-        strokes.append(_centre_line(graph, pieces, closed, smooth))
+        strokes.append(_centre_line(graph, degree, pieces, closed, smooth))
     return strokes
 
 
-def _centre_line(graph: StrokeGraph, pieces: Sequence[tuple[int, bool]], closed: bool, smooth: bool) -> ParsedStroke:
+def _centre_line(graph: StrokeGraph, degree: np.ndarray, pieces: Sequence[tuple[int, bool]], closed: bool, smooth: bool) -> ParsedStroke:
+    """The stroke along ``pieces`` (branch, forwards); ``degree``: :meth:`StrokeGraph.degrees`."""
     parts: list[np.ndarray] = []
     radii: list[np.ndarray] = []
-    degree = graph.degrees()
     for index, (k, forwards) in enumerate(pieces):
         branch: Branch = graph.branches[k] if forwards else graph.branches[k].reversed()
         points, radius = branch.points, branch.radius
@@ -231,7 +232,7 @@ def _centre_line(graph: StrokeGraph, pieces: Sequence[tuple[int, bool]], closed:
     if smooth and len(points) > 2:
         radius = _smoothed(radius[:, None], closed)[:, 0]
     if not closed and len(points) > 1:
-        points = _extended(graph, points, radius, pieces)
+        points = _extended(graph, degree, points, radius, pieces)
     nodes = [graph.branches[k].a if forwards else graph.branches[k].b for k, forwards in pieces]
     last, forwards = pieces[-1]
     nodes.append(graph.branches[last].b if forwards else graph.branches[last].a)
@@ -258,7 +259,7 @@ def _smoothed(points: np.ndarray, closed: bool, passes: int = 6) -> np.ndarray:
     return out
 
 
-def _extended(graph: StrokeGraph, points: np.ndarray, radius: np.ndarray, pieces: Sequence[tuple[int, bool]]) -> np.ndarray:
+def _extended(graph: StrokeGraph, degree: np.ndarray, points: np.ndarray, radius: np.ndarray, pieces: Sequence[tuple[int, bool]]) -> np.ndarray:
     """Free line ends moved out along the line to where a round pen's centre would have stopped.
 
     Thinning stops a line short of its end by about the ink's radius there, minus one pixel; a line
@@ -266,7 +267,6 @@ def _extended(graph: StrokeGraph, points: np.ndarray, radius: np.ndarray, pieces
     """
     first_branch = graph.branches[pieces[0][0]] if pieces[0][1] else graph.branches[pieces[0][0]].reversed()
     last_branch = graph.branches[pieces[-1][0]] if pieces[-1][1] else graph.branches[pieces[-1][0]].reversed()
-    degree = graph.degrees()
     out = points.copy()
     for at, node, sign in ((0, first_branch.a, 1), (-1, last_branch.b, -1)):
         if degree[node] != 1:
