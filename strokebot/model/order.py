@@ -49,7 +49,7 @@ def _head(points: np.ndarray, reach: float) -> np.ndarray:
 def _shape(points: np.ndarray, step: float) -> tuple[float, float, np.ndarray]:
     """How a stroke bends: its total signed turning (turns, + clockwise on the page), its bulge (the
     signed distance of its middle from its chord, over its length) and its heading at the middle."""
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    along = arc_lengths(points)
     if along[-1] <= 1e-9:
         return 0.0, 0.0, np.zeros(2)
     marks = np.linspace(0.0, along[-1], max(3, int(along[-1] / step) + 1))

@@ -207,7 +207,7 @@ def _centre_line(graph: StrokeGraph, degree: np.ndarray, pieces: Sequence[tuple[
         # where thinning bent them into the crossing. A corner (a node of two branches) is where the
         # pen turned: the line goes into it.
         keep = np.ones(len(points), bool)
-        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+        along = arc_lengths(points)
         if index > 0 or closed:
             if degree[branch.a] > 2:
                 keep &= along >= min(graph.node_radius[branch.a], 0.4 * along[-1])
@@ -630,7 +630,7 @@ def _trimmed(points: np.ndarray, radius: np.ndarray, length: float, *, tail: boo
     """``points`` without their last (``tail``) or first ``length`` pixels of path."""
     if not tail:
         points, radius = points[::-1], radius[::-1]
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    along = arc_lengths(points)
     keep = along <= along[-1] - length + 1e-6
     keep[0] = True
     points, radius = points[keep], radius[keep]

@@ -473,7 +473,7 @@ def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
         # A loop alone (an o) has no ends; a loop on a junction (the loop of a joined-up l or e)
         # starts and ends where it meets the rest of the glyph, and stays joined there.
         free_loop = branch.a == branch.b and degree[branch.a] <= 2
-        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+        along = arc_lengths(points)
         if len(points) < 5 or branch.spur:
             branches.append(branch)
             continue

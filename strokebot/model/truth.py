@@ -21,7 +21,7 @@ import numpy as np
 
 from strokebot.metrics import sample_polyline
 from strokebot.model.parse import End, ParsedStroke
-from strokebot.model.skeleton import StrokeGraph
+from strokebot.model.skeleton import StrokeGraph, arc_lengths
 
 __all__ = ["Matcher", "join_labels", "stroke_labels", "StrokeLabel", "true_sequence"]
 
@@ -40,7 +40,7 @@ class Matcher:
         self.strokes, self.along, self.tangents = [], [], []
         for stroke in true:
             points = sample_polyline(np.asarray(stroke, np.float64)[:, :2], spacing=spacing)
-            steps = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+            steps = arc_lengths(points)
             tangent = np.gradient(points, axis=0) if len(points) > 1 else np.zeros_like(points)
             tangent /= np.maximum(np.hypot(*tangent.T), 1e-9)[:, None]
             self.strokes.append(points)
@@ -90,7 +90,7 @@ def _window(graph: StrokeGraph, end: End) -> np.ndarray:
     branch = graph.branches[end.branch]
     points = branch.points if end.side == 0 else branch.points[::-1]
     node = branch.a if end.side == 0 else branch.b
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    along = arc_lengths(points)
     inner = min(float(graph.node_radius[node]) + 1.0, 0.5 * along[-1])
     keep = (along >= inner) & (along <= inner + WINDOW)
     return points[keep] if keep.sum() >= 2 else points
