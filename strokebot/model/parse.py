@@ -200,6 +200,8 @@ def _centre_line(graph: StrokeGraph, degree: np.ndarray, pieces: Sequence[tuple[
     """The stroke along ``pieces`` (branch, forwards); ``degree``: :meth:`StrokeGraph.degrees`."""
     parts: list[np.ndarray] = []
     radii: list[np.ndarray] = []
+    corners: list[int] = []  # where the line turns at a corner node: smoothing keeps these points
+    count = 0
     for index, (k, forwards) in enumerate(pieces):
         branch: Branch = graph.branches[k] if forwards else graph.branches[k].reversed()
         points, radius = branch.points, branch.radius
@@ -215,15 +217,18 @@ def _centre_line(graph: StrokeGraph, degree: np.ndarray, pieces: Sequence[tuple[
                 keep[0] = False  # the corner point, which the piece before ends at
         if (index < len(pieces) - 1 or closed) and degree[branch.b] > 2:
             keep &= along[-1] - along >= min(graph.node_radius[branch.b], 0.4 * along[-1])
+        if degree[branch.b] == 2 and (index < len(pieces) - 1 or closed) and keep[-1]:
+            corners.append(count + int(keep.sum()) - 1)
         if keep.any():
             parts.append(points[keep])
             radii.append(radius[keep])
+            count += int(keep.sum())
     points = np.vstack(parts) if parts else graph.branches[pieces[0][0]].points[:1]
     radius = np.concatenate(radii) if radii else graph.branches[pieces[0][0]].radius[:1]
     if closed and len(points) > 2 and np.any(points[-1] != points[0]):
         points, radius = np.vstack([points, points[:1]]), np.concatenate([radius, radius[:1]])
     if smooth and len(points) > 2:
-        points = _smoothed(points, closed)
+        points = _smoothed(points, closed, pinned=corners)
     if graph.ink is not None and len(points) > 1:
         # Half the ink's width across the line: the distance transform's whole-pixel steps and the
         # skeleton's offset from the true centre make ``radius`` about a pixel short.
@@ -239,15 +244,18 @@ def _centre_line(graph: StrokeGraph, degree: np.ndarray, pieces: Sequence[tuple[
     return ParsedStroke(points, radius, [k for k, _ in pieces], closed, tuple(nodes))
 
 
-def _smoothed(points: np.ndarray, closed: bool, passes: int = 6) -> np.ndarray:
+def _smoothed(points: np.ndarray, closed: bool, passes: int = 6, pinned: Sequence[int] = ()) -> np.ndarray:
     """Thinning's one-pixel staircase smoothed out without shrinking the line (Taubin's λ|μ).
 
     Each pass moves every point half way to the mean of its neighbours (λ = 0.5) and then back out
     a little further (μ = -0.53): the staircase (a wiggle over a few points) is damped, a bend over
     many points is kept. Plain averaging pulls every curve towards its centre of curvature, which
-    made a traced 0 smaller than its ink. The ends of an open line stay.
+    made a traced 0 smaller than its ink. The ends of an open line stay, and so do the ``pinned``
+    points (corners, where the pen turned).
     """
     out = np.array(points, dtype=np.float64)
+    pinned = sorted({0 if closed and p == len(out) - 1 else p for p in pinned if 0 <= p < len(out)})
+    held = out[pinned].copy()
     for _ in range(passes):
         for weight in (0.5, -0.53):
             if closed:
@@ -256,6 +264,9 @@ def _smoothed(points: np.ndarray, closed: bool, passes: int = 6) -> np.ndarray:
                 out = np.vstack([ring, ring[:1]])
             else:
                 out[1:-1] = out[1:-1] + weight * (0.5 * (out[:-2] + out[2:]) - out[1:-1])
+            out[pinned] = held
+            if closed and pinned and pinned[0] == 0:
+                out[-1] = out[0]
     return out
 
 

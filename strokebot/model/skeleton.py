@@ -22,7 +22,11 @@ ink was made, by a round pen:
   pen's would be (:func:`fold_corner_forks`);
 * a line that turns sharply (a corner, where one stroke may end and the next begin) is cut there by a
   **corner** node of two branches; a loop on a junction (the loop of a joined-up l or e) stays
-  joined there, a loop alone (an o) starts and ends at its first corner.
+  joined there, a loop alone (an o) starts and ends at its first corner;
+* **a corner's tip** — thinning erodes a thick line's corner from outside, so the corner node ends
+  short of where the pen turned (and to one side, where a right angle thins to a short flat run):
+  it is moved out to where a round pen's centre turned, by the ink ahead of it
+  (:func:`reach_corner_tips`).
 
 Each branch keeps, per point, the radius of the ink around it (the distance to the nearest paper
 pixel), which becomes the stroke's pressure. Coordinates are image pixels, pixel centres at +0.5.
@@ -164,18 +168,24 @@ def ink_width(ink: np.ndarray, points: np.ndarray, reach: np.ndarray, *, step: f
     most = float(reach.max())
     offsets = np.arange(-most, most + step / 2, step)  # (K,)
     inside = np.abs(offsets)[None, :] <= reach[:, None]  # (N, K)
-    xy = points[:, None, :] + offsets[None, :, None] * normal[:, None, :] - 0.5  # (N, K, 2), pixel-centre grid
+    values = _ink_at(ink, points[:, None, :] + offsets[None, :, None] * normal[:, None, :])  # (N, K)
+    return np.clip((values * inside).sum(axis=1) * step, 0.0, None)
+
+
+def _ink_at(ink: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """The ink at points ``xy`` (..., 2) of the image, interpolated bilinearly between pixel
+    centres (at +0.5); outside the image is paper."""
+    xy = xy - 0.5
     height, width = ink.shape
     x0, y0 = np.floor(xy[..., 0]).astype(np.int64), np.floor(xy[..., 1]).astype(np.int64)
     fx, fy = xy[..., 0] - x0, xy[..., 1] - y0
-    padded = np.pad(ink, 1)  # outside the image is paper
+    padded = np.pad(ink, 1)
 
     def at(y: np.ndarray, x: np.ndarray) -> np.ndarray:
         return padded[np.clip(y + 1, 0, height + 1), np.clip(x + 1, 0, width + 1)]
 
-    values = (at(y0, x0) * (1 - fx) * (1 - fy) + at(y0, x0 + 1) * fx * (1 - fy)
-              + at(y0 + 1, x0) * (1 - fx) * fy + at(y0 + 1, x0 + 1) * fx * fy)  # fmt: skip
-    return np.clip((values * inside).sum(axis=1) * step, 0.0, None)
+    return (at(y0, x0) * (1 - fx) * (1 - fy) + at(y0, x0 + 1) * fx * (1 - fy)
+            + at(y0 + 1, x0) * (1 - fx) * fy + at(y0 + 1, x0 + 1) * fx * fy)  # fmt: skip
 
 
 def fill_specks(ink: np.ndarray, *, threshold: float = INK_THRESHOLD, share: float = 0.5) -> np.ndarray:
@@ -346,7 +356,7 @@ def stroke_graph(ink: np.ndarray, *, threshold: float = INK_THRESHOLD, spur: flo
     ink = fill_specks(np.asarray(ink, np.float32), threshold=threshold)
     graph = split_corners(fold_corner_forks(clean(_raw_graph(thin_skeleton(ink, threshold=threshold), ink), spur=spur)), angle=corner)
     graph.ink = ink
-    return graph
+    return reach_corner_tips(graph)
 
 
 def clean(graph: StrokeGraph, *, spur: float = 1.2) -> StrokeGraph:
@@ -520,6 +530,87 @@ def split_corners(graph: StrokeGraph, *, angle: float = 40.0) -> StrokeGraph:
             previous, node = cut, corner
         branches.append(Branch(points[previous:], radius[previous:], node, branch.b))
     return StrokeGraph(np.array(nodes).reshape(-1, 2), np.array(node_radius), branches)
+
+
+def reach_corner_tips(graph: StrokeGraph) -> StrokeGraph:
+    """Each corner moved out to where a round pen's centre turned: thinning stops short of it.
+
+    A round pen turning through a corner leaves ink rounded round its centre there: along the outer
+    bisector, the ink runs on half the pen's width past the turning point. Thinning erodes a thick
+    corner from outside as well as in, so the corner node ends up short of the tip (a V at 53° and
+    a 6-px pen: 4.5 px), and off to one side where the skeleton flattens the turn into a short run.
+    The turning point is put where the legs' centre lines meet, then moved along the bisector until
+    the ink ahead of it is half the legs' width; never farther from the node than a round pen's
+    corner of that opening could leave it. Each leg is led straight to it. A corner already at its
+    tip (one a fork was folded into) stays.
+    """
+    if graph.ink is None:
+        return graph
+    degree = graph.degrees()
+    for node in np.flatnonzero(degree == 2):
+        ends = graph.ends_at(int(node))
+        legs = [graph.branches[k] if side == 0 else graph.branches[k].reversed() for k, side in ends]
+        origin = graph.nodes[node]
+        far = 2.0 * float(graph.node_radius[node]) + 1.0
+        headings = [_leaving(leg, 2 * far, beyond=far) for leg in legs]
+        if headings[0] is None or headings[1] is None:
+            continue
+        outward = -(headings[0] + headings[1])
+        if np.hypot(*outward) < 0.2:  # nearly straight on: no corner to reach
+            continue
+        outward = outward / np.hypot(*outward)
+        # The legs' width, measured as the ink ahead is: by how much ink lies across them.
+        widths = []
+        for leg in legs:
+            along = arc_lengths(leg.points)
+            beside = (along >= far) & (along <= 3 * far)
+            if beside.sum() >= 2:  # across as far as _centre_line measures a line's width
+                widths.append(ink_width(graph.ink, leg.points[beside], 1.5 * leg.radius[beside] + 2.0))
+        if not widths:
+            continue
+        half = float(np.median(np.concatenate(widths))) / 2
+        opening = float(np.arccos(np.clip(np.dot(headings[0], headings[1]), -1.0, 1.0)))
+        most = half / max(float(np.sin(opening / 2)), 1e-9)  # a round pen's corner is no farther
+        if _ink_ahead(graph.ink, origin, outward, 4.0 * far) - half < 0.5:
+            continue  # the node is where the pen's centre turned (a thin pen, a round bend)
+        # Where the legs' lines meet (each through its point ``far`` along, on its heading), if the
+        # ink runs there from the node; else the node itself.
+        base = origin
+        anchors = [point_along(leg.points, arc_lengths(leg.points), far) for leg in legs]
+        system = np.stack([headings[0], -headings[1]], axis=1)
+        if abs(float(np.linalg.det(system))) > 0.25:
+            meet = anchors[0] + float(np.linalg.solve(system, anchors[1] - anchors[0])[0]) * headings[0]
+            between = origin + np.linspace(0.0, 1.0, 9)[:, None] * (meet - origin)
+            if np.hypot(*(meet - origin)) <= most and _ink_at(graph.ink, between).min() >= INK_THRESHOLD:
+                base = meet
+        tip = base + outward * min(_ink_ahead(graph.ink, base, outward, 4.0 * far) - half, most)
+        cut = float(np.hypot(*(tip - origin)))
+        if cut < 0.5 or cut > most + 1.0:
+            continue
+        if ends[0][0] == ends[1][0]:  # a loop alone, starting and ending at this corner
+            k = ends[0][0]
+            loop = graph.branches[k]
+            keep = np.hypot(*(loop.points - origin).T) > cut
+            if keep.sum() < 2:
+                continue
+            graph.branches[k] = Branch(np.vstack([tip, loop.points[keep], tip]), np.concatenate([[graph.node_radius[node]], loop.radius[keep], [graph.node_radius[node]]]), loop.a, loop.b, loop.spur)
+        else:
+            for (k, side), leg in zip(ends, legs, strict=True):
+                keep = np.hypot(*(leg.points - origin).T) > cut
+                keep[-1] = True  # the far end stays
+                first = int(np.argmax(keep))
+                led = Branch(np.vstack([tip, leg.points[first:]]), np.concatenate([[graph.node_radius[node]], leg.radius[first:]]), leg.a, leg.b, leg.spur)
+                graph.branches[k] = led if side == 0 else led.reversed()
+        graph.nodes[node] = tip
+    return graph
+
+
+def _ink_ahead(ink: np.ndarray, start: np.ndarray, direction: np.ndarray, most: float, *, step: float = 0.25) -> float:
+    """Pixels of ink along the ray from ``start`` in ``direction`` (a unit vector) before it reaches
+    paper (at most ``most``): anti-aliased edge pixels count by how much ink they hold."""
+    values = _ink_at(np.asarray(ink, np.float32), start[None, :] + np.arange(0.0, most, step)[:, None] * direction[None, :])
+    paper = np.flatnonzero(values < 0.05)
+    return float(values[: paper[0] if len(paper) else len(values)].sum() * step)
 
 
 def _mark_spurs(graph: StrokeGraph, spur: float) -> None:
