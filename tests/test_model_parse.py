@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from strokebot.datasets import render_strokes
+from strokebot.model.order import _loop_start
 from strokebot.model.parse import (
     JUNCTION_FEATURES,
     GlyphContext,
@@ -14,6 +15,7 @@ from strokebot.model.parse import (
     branch_ends,
     junction_features,
     pair_ends,
+    stay_down,
     stay_down_candidates,
     straight_pairs,
 )
@@ -187,3 +189,22 @@ def test_staying_down_may_go_back_down_a_stem_but_not_along_a_long_way():
     # From the top tick to the bottom one the way is the whole stem, five times the longer stroke.
     top_in = towards(top, 60, 20)
     assert stay_down_candidates(graph, [top_in, bottom_out, rule]) == []
+
+
+def test_a_loop_the_pen_stays_down_out_of_is_drawn_from_where_it_meets_the_glyph():
+    # A 9: the order starts a loop at its top, but the pen can only go on from the loop into the
+    # tail where the two meet. Joined as the order left it, the pen ran straight across the bowl.
+    t = np.linspace(0, 2 * np.pi, 120)
+    bowl = np.stack([60 + 30 * np.sin(t), 50 + 30 * np.cos(t)], axis=1)  # from its bottom, (60, 80)
+    ink, _ = glyph([bowl, [(60, 80), (60, 115)]], size=(120, 125))
+    graph = stroke_graph(ink)
+    strokes = assemble(graph, pair_ends(graph, lambda g, n, a, b: float(a.branch == b.branch)))
+    loop, tail = sorted(strokes, key=lambda s: not s.closed)
+    assert loop.closed and not tail.closed
+    loop = _loop_start(loop)  # as the order draws it: from its top
+    tail = tail if tail.points[0, 1] < tail.points[-1, 1] else tail.reversed()
+    joins = stay_down_candidates(graph, [loop, tail])
+    assert [i for i, _ in joins] == [0]
+    (joined,) = stay_down(graph, [loop, tail], joins)
+    assert np.hypot(*np.diff(joined.points, axis=0).T).max() < 6.0  # no jump: along the ink
+    assert abs(joined.points[0, 1] - 80) < 6.0 and joined.points[-1, 1] > 110  # round the bowl, down the tail

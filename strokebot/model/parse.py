@@ -648,6 +648,19 @@ def _trimmed(points: np.ndarray, radius: np.ndarray, length: float, *, tail: boo
     return (points, radius) if tail else (points[::-1], radius[::-1])
 
 
+def _loop_from(graph: StrokeGraph, loop: ParsedStroke, node: int) -> ParsedStroke:
+    """A closed stroke turned to start and end where it passes ``node``: the order may start a loop
+    anywhere (its top), but the pen stays down into it or out of it only at the node it meets the
+    rest of the glyph at."""
+    ring = loop.points[:-1]
+    if len(ring) < 3:
+        return loop
+    k = int(np.argmin(np.hypot(*(ring - graph.nodes[node]).T)))
+    points = np.vstack([ring[k:], ring[: k + 1]])
+    radius = np.concatenate([loop.radius[:-1][k:], loop.radius[:-1][: k + 1]])
+    return ParsedStroke(points, radius, loop.branches, True, loop.nodes)
+
+
 def stay_down(graph: StrokeGraph, sequence: list[ParsedStroke], joins: Sequence[tuple[int, tuple[float, list[tuple[int, bool]]]]]) -> list[ParsedStroke]:
     """``sequence`` with the pen kept down from stroke ``i`` to ``i + 1`` for each join, along its way.
 
@@ -659,8 +672,12 @@ def stay_down(graph: StrokeGraph, sequence: list[ParsedStroke], joins: Sequence[
     joined = {i: way for i, way in joins}
     result: list[ParsedStroke] = []
     for i, stroke in enumerate(sequence):
+        if stroke.closed and i in joined:
+            stroke = _loop_from(graph, stroke, stroke.nodes[-1])
         if i - 1 in joined and result:
             previous = result.pop()
+            if stroke.closed:
+                stroke = _loop_from(graph, stroke, stroke.nodes[0])
             way = list(joined[i - 1][1])
             head_points, head_radius = previous.points, previous.radius
             tail_points, tail_radius = stroke.points, stroke.radius
