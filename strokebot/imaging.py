@@ -6,7 +6,8 @@ numpy and Pillow only (no scipy: tracing one file must start fast). The steps, e
 2. :func:`ink_map` — ink in 0..1 (paper 0): polarity detected (dark ink on light paper, or light on
    dark as MNIST), uneven lighting and paper texture of a photo or scan removed, specks dropped.
 3. :func:`find_glyphs` — connected components grouped into glyphs (the dot of an i and the bar of a
-   t stay with their glyph), in reading order, over-wide runs of joined writing cut into pieces.
+   t stay with their glyph; words of two lines that nearly touch do not), in reading order,
+   over-wide runs of joined writing cut into pieces.
 4. :func:`normalise` — each glyph as the model saw its training data (MNIST's fit into 20×20 with
    the centre of mass at the middle of 28×28), with the exact affine :class:`Frame` back to the image.
 """
@@ -447,7 +448,8 @@ def find_glyphs(ink: np.ndarray, *, split: bool = True, cut: bool = True, whole_
     """The glyphs of a page, in reading order (rows top to bottom, left to right in a row).
 
     With ``split`` False the whole ink is one glyph. Otherwise connected components are grouped:
-    components overlapping in x within a row (a dot over its stem) form one glyph. With ``cut``, a
+    components overlapping in x within a row (a dot over its stem) form one glyph; two that other
+    words show to lie in two lines do not (:func:`_one_glyph`). With ``cut``, a
     glyph far wider than its row is tall (joined-up writing) is cut at the columns with least ink
     (the one-shot model's 28-pixel frame cannot hold a word). A row no wider than ``whole_rows``
     times its height is one glyph: a character whose strokes do not touch (小, ハ) stays whole.
@@ -468,7 +470,7 @@ def find_glyphs(ink: np.ndarray, *, split: bool = True, cut: bool = True, whole_
             f"the ink falls apart into {count:,} separate marks, over the cap of {limit:,} (noise or a "
             f"stipple? trace it whole with --no-split, or raise STROKEBOT_MAX_MARKS)"
         )
-    groups = _group_by_overlap(_boxes_of(labels, count))
+    groups = _group_by_overlap(_boxes_of(labels, count), pen=stroke_width(ink))
     glyphs: list[Glyph] = []
     for row in _rows(groups):
         row_height = max(b[3] for _, b in row) - min(b[1] for _, b in row)
@@ -512,8 +514,9 @@ def _boxes_of(labels: np.ndarray, count: int) -> list[tuple[int, int, int, int]]
     return [(int(a), int(b), int(c), int(d)) for a, b, c, d in zip(x0, y0, x1, y1, strict=True)]
 
 
-def _group_by_overlap(boxes: list[tuple[int, int, int, int]]) -> list[tuple[list[int], tuple[int, int, int, int]]]:
-    """Merge components whose x-ranges overlap by half the narrower one (and that are near in y).
+def _group_by_overlap(boxes: list[tuple[int, int, int, int]], pen: float = 1.0) -> list[tuple[list[int], tuple[int, int, int, int]]]:
+    """Merge components whose x-ranges overlap by half the narrower one (and that are near in y),
+    unless they are words of two lines (:func:`_one_glyph`; ``pen`` the stroke width).
 
     Pairs are merged in the order of a left-to-right scan that starts over after each merge, with
     the work of starting over limited to what the merge can change, so a page of thousands of
@@ -524,13 +527,19 @@ def _group_by_overlap(boxes: list[tuple[int, int, int, int]]) -> list[tuple[list
     members = [[i] for i in order]
     alive = np.ones(len(order), bool)
 
-    def partners(i: int, others: np.ndarray) -> np.ndarray:
+    def stacked(i: int, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Of ``others``, the groups above or below i that overlap it in x; and the gaps."""
         a, b = box[i], box[others]
         overlap = np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0])
         narrower = np.minimum(a[2] - a[0], b[:, 2] - b[:, 0])
         gap_y = np.maximum(a[1], b[:, 1]) - np.minimum(a[3], b[:, 3])
         tallest = np.maximum(a[3] - a[1], b[:, 3] - b[:, 1])
-        return others[alive[others] & (overlap >= 0.5 * narrower) & (gap_y <= 0.8 * tallest)]
+        near = alive[others] & (overlap >= 0.5 * narrower) & (gap_y <= 0.8 * tallest)
+        return others[near], gap_y[near]
+
+    def partners(i: int, others: np.ndarray) -> np.ndarray:
+        found, _ = stacked(i, others)
+        return np.array([j for j in found.tolist() if _one_glyph(box, alive, i, j, stacked, pen)], np.int64)
 
     def merge(i: int, j: int) -> None:
         box[i, :2] = np.minimum(box[i, :2], box[j, :2])
@@ -559,6 +568,46 @@ def _group_by_overlap(boxes: list[tuple[int, int, int, int]]) -> list[tuple[list
             merge(h, i)
             i = h
     return [(members[i], tuple(int(v) for v in box[i])) for i in np.flatnonzero(alive)]  # type: ignore[misc]
+
+
+#: Two parts one above the other are two lines of writing only when the line beside one of them
+#: runs at least this many times the taller part's height.
+LINE_LENGTH = 5.0
+
+
+def _one_glyph(box: np.ndarray, alive: np.ndarray, i: int, j: int, stacked: Any, pen: float) -> bool:
+    """Whether groups i and j, one above the other, are parts of one glyph rather than of two lines.
+
+    They are two lines of writing when the page says so: groups as tall as half the taller part sit
+    level with one of them (their centres within its height) and clear of the other (no vertical
+    overlap), and with it they run :data:`LINE_LENGTH` times the taller part's height across the
+    page — the next words of a line. A character's parts (宀 over 子, the bars of 言 beside 可) never
+    run that far, and parts no taller than three pen widths (bars, dots) are not words. A mark (no
+    more than half the other's height: a dot, an accent, the bar of a t) is clear of the line of its
+    own letter, so only a line level with the mark counts against it; and it goes with the group it
+    is nearest among those it overlaps (a dot just under a word of the line above is the i's below).
+    """
+    height = box[:, 3] - box[:, 1]
+    centre = (box[:, 1] + box[:, 3]) / 2
+    tall = alive & (height >= 0.5 * max(height[i], height[j]))
+    tall[[i, j]] = False
+
+    def in_a_line(one: int, other: int) -> bool:
+        level = tall & (centre >= box[one, 1]) & (centre <= box[one, 3])
+        clear = (box[:, 3] <= box[other, 1]) | (box[:, 1] >= box[other, 3])
+        beside = np.flatnonzero(level & clear).tolist()
+        line = beside + [one]
+        return bool(beside) and box[line, 2].max() - box[line, 0].min() >= LINE_LENGTH * max(height[i], height[j])
+
+    for mark, host in ((i, j), (j, i)):
+        if 2 * height[mark] <= height[host]:
+            hosts, gaps = stacked(mark, np.flatnonzero(alive & (np.arange(len(box)) != mark)))
+            # The nearest host; level gaps go to the host below (a dot sits above its letter).
+            nearest = min(zip(gaps.tolist(), (-box[hosts, 1]).tolist(), hosts.tolist(), strict=True))[2]
+            return nearest == host and not in_a_line(mark, host)
+    if min(height[i], height[j]) <= 3 * pen:
+        return True
+    return not in_a_line(i, j) and not in_a_line(j, i)
 
 
 def _rows(groups: list[tuple[list[int], tuple[int, int, int, int]]]) -> list[list[tuple[list[int], tuple[int, int, int, int]]]]:

@@ -190,6 +190,37 @@ class TestGlyphs:
         tops = [(g.box[0] // 20, g.box[1] // 40) for g in glyphs]
         assert tops == [(0, 0), (1, 0), (0, 1), (1, 1)]
 
+    def test_lines_of_writing_that_nearly_touch_are_read_line_by_line(self):
+        # Three words a line, two lines; a word's tail reaches down to 3 px above the word below it
+        # (a descender over an ascender). The words stacked in a column used to be one glyph, so a
+        # page was drawn column by column, across the lines.
+        def word(x, y):
+            return [(x + t, y + 12 + 10 * np.sin(t / 4)) for t in np.linspace(0, 50, 60)] + [(x + 50, y + 22), (x + 50, y + 30)]
+
+        lines = [[word(x, y) for x in (10, 80, 150)] for y in (5, 38)]
+        glyphs = find_glyphs(draw_polylines([w for line in lines for w in line], size=(210, 75), width=3), cut=False)
+        assert len(glyphs) == 6
+        assert [(g.box[0] // 70, g.box[1] // 30) for g in glyphs] == [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)]
+
+    def test_a_character_of_two_parts_one_over_the_other_stays_whole(self):
+        # 二-like parts that do not touch: nothing on the page says they are two lines.
+        roof = [[(20, 10), (20, 18), (60, 18), (60, 26)], [(40, 4), (40, 10)]]
+        child = [[(25, 34), (55, 34), (40, 46), (40, 70)], [(18, 52), (62, 52)]]
+        glyphs = find_glyphs(draw_polylines(roof + child, size=(80, 80), width=4))
+        assert len(glyphs) == 1
+
+    def test_a_dot_between_two_lines_goes_with_the_letter_it_is_nearest(self):
+        # The dot of an i on the second line, just below a word of the first: it is the i's.
+        def word(x0, x1, y):
+            return [(x, y + 6 * np.sin(x / 5)) for x in np.linspace(x0, x1, 80)]
+
+        i_stem, dot = [(40, 44), (40, 62)], [(40, 36), (40.2, 36)]
+        ink = draw_polylines([word(10, 90, 20), word(110, 190, 20), i_stem, dot, word(60, 190, 55)], size=(200, 70), width=4)
+        glyphs = find_glyphs(ink, cut=False)
+        assert len(glyphs) == 4
+        (i_glyph,) = [g for g in glyphs if g.box[0] < 45 and g.box[3] > 60]
+        assert i_glyph.box[1] <= 34 and i_glyph.box[2] < 45  # the dot, and nothing of the line above
+
     def test_neighbours_ink_is_masked(self):
         strokes = [[(10, 10), (30, 30)], [(25, 5), (26, 5)]]  # a dot inside the other's box, apart
         ink = draw_polylines(strokes, size=(40, 40), width=3)
