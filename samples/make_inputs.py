@@ -96,6 +96,13 @@ def main() -> None:
     with zipfile.ZipFile(SHARED_DATA / "omniglot" / "omniglot-strokes-subset.zip") as z:
         name = sorted(n for n in z.namelist() if n.endswith(".png") and "Sanskrit" in n)[40]
         Image.open(io.BytesIO(z.read(name))).convert("L").save(HERE / "sanskrit-omniglot.png")
+
+    # A note of three lines, each line's descenders 4 px above the next line's ascenders.
+    lines = [handwriting(text, "scripts", 760, 120, 5, fill=0.9, spacing=3) for text in ("pen plotters", "draw lines", "in order")]
+    inked = [np.flatnonzero(line.max(axis=1) > 0.05) for line in lines]
+    rows = [line[used[0] : used[-1] + 1] for line, used in zip(lines, inked, strict=True)]
+    gap, margin = np.zeros((4, 760), np.float32), np.zeros((24, 760), np.float32)
+    photo(np.vstack([margin, rows[0], gap, rows[1], gap, rows[2], margin])).save(HERE / "note-photo.jpg", quality=88)
     print("wrote", ", ".join(sorted(p.name for p in HERE.iterdir() if p.suffix in (".png", ".jpg"))))
 
 

@@ -578,35 +578,37 @@ LINE_LENGTH = 5.0
 def _one_glyph(box: np.ndarray, alive: np.ndarray, i: int, j: int, stacked: Any, pen: float) -> bool:
     """Whether groups i and j, one above the other, are parts of one glyph rather than of two lines.
 
-    They are two lines of writing when the page says so: groups as tall as half the taller part sit
-    level with one of them (their centres within its height) and clear of the other (no vertical
-    overlap), and with it they run :data:`LINE_LENGTH` times the taller part's height across the
-    page — the next words of a line. A character's parts (宀 over 子, the bars of 言 beside 可) never
-    run that far, and parts no taller than three pen widths (bars, dots) are not words. A mark (no
-    more than half the other's height: a dot, an accent, the bar of a t) is clear of the line of its
-    own letter, so only a line level with the mark counts against it; and it goes with the group it
-    is nearest among those it overlaps (a dot just under a word of the line above is the i's below).
+    A dot or a bar (no taller than three pen widths: the dot of an i, an accent, the bar of a t)
+    goes with the part it is nearest among those it overlaps (a dot just under a word of the line
+    above is the dot of the i below). Two larger parts are two lines of writing when the page says
+    so: parts taller than three pen widths sit level with one of them (across the middle half of
+    its height) and clear of the other (no vertical overlap), and with it run :data:`LINE_LENGTH` times
+    the taller part's height across the page — the next letters and words of a line — and nothing
+    beside them stands as tall as both (a neighbour in a row of characters does). Otherwise they are
+    one glyph: a character's parts (宀 over 子) have no line beside them.
     """
     height = box[:, 3] - box[:, 1]
     centre = (box[:, 1] + box[:, 3]) / 2
-    tall = alive & (height >= 0.5 * max(height[i], height[j]))
+    tall = alive & (height > 3 * pen)  # a part of writing, not a dot or a bar
     tall[[i, j]] = False
 
     def in_a_line(one: int, other: int) -> bool:
-        level = tall & (centre >= box[one, 1]) & (centre <= box[one, 3])
+        core = (box[one, 1] + 3 * box[one, 3]) / 4, (3 * box[one, 1] + box[one, 3]) / 4  # its middle half
+        level = tall & (box[:, 1] <= core[0]) & (box[:, 3] >= core[1])
         clear = (box[:, 3] <= box[other, 1]) | (box[:, 1] >= box[other, 3])
         beside = np.flatnonzero(level & clear).tolist()
         line = beside + [one]
         return bool(beside) and box[line, 2].max() - box[line, 0].min() >= LINE_LENGTH * max(height[i], height[j])
 
-    for mark, host in ((i, j), (j, i)):
-        if 2 * height[mark] <= height[host]:
-            hosts, gaps = stacked(mark, np.flatnonzero(alive & (np.arange(len(box)) != mark)))
-            # The nearest host; level gaps go to the host below (a dot sits above its letter).
-            nearest = min(zip(gaps.tolist(), (-box[hosts, 1]).tolist(), hosts.tolist(), strict=True))[2]
-            return nearest == host and not in_a_line(mark, host)
-    if min(height[i], height[j]) <= 3 * pen:
-        return True
+    if min(height[i], height[j]) <= 3 * pen:  # a dot or a bar: the part it is nearest
+        small = i if height[i] <= height[j] else j
+        hosts, gaps = stacked(small, np.flatnonzero(alive & (np.arange(len(box)) != small)))
+        # Level gaps go to the host below (a dot sits above its letter).
+        nearest = min(zip(gaps.tolist(), (-box[hosts, 1]).tolist(), hosts.tolist(), strict=True))[2]
+        return nearest == (j if small == i else i)
+    upper, lower = (i, j) if centre[i] <= centre[j] else (j, i)
+    if np.any(tall & (box[:, 1] <= centre[upper]) & (box[:, 3] >= centre[lower])):
+        return True  # something as tall as both stands beside them: one row (a row of characters)
     return not in_a_line(i, j) and not in_a_line(j, i)
 
 

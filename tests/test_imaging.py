@@ -202,6 +202,33 @@ class TestGlyphs:
         assert len(glyphs) == 6
         assert [(g.box[0] // 70, g.box[1] // 30) for g in glyphs] == [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)]
 
+    def test_rows_of_characters_are_read_row_by_row_and_keep_their_stacked_parts(self):
+        # Two rows of six 60-px characters, 4 px apart: five are one box each (口), one is two
+        # small boxes one over the other (like 吕). Its parts stay one glyph: its neighbours stand as
+        # tall as both. The rows used to merge, each column of two characters one glyph.
+        def box(x0, y0, x1, y1):
+            return [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+
+        strokes = []
+        for top in (0, 64):
+            for k, x in enumerate(range(0, 384, 64)):
+                if k == 2:
+                    strokes += [box(x + 20, top + 8, x + 40, top + 26), box(x + 14, top + 34, x + 46, top + 54)]
+                else:
+                    strokes.append(box(x + 8, top + 8, x + 52, top + 54))
+        glyphs = find_glyphs(draw_polylines(strokes, size=(384, 128), width=4), cut=False)
+        assert [(g.box[0] // 64, g.box[1] // 64) for g in glyphs] == [(k, row) for row in (0, 1) for k in range(6)]
+
+    def test_letters_of_lines_written_apart_are_read_line_by_line(self):
+        # Each letter its own mark, tall ones (with ascenders) reaching up to 4 px below the line above.
+        def letter(x, y, tall):
+            return [(x, y + 30), (x + 8, y + (0 if tall else 14)), (x + 16, y + 30)]
+
+        strokes = [letter(10 + 22 * k, y, k % 3 == 1) for y in (4, 40, 76) for k in range(9)]
+        glyphs = find_glyphs(draw_polylines(strokes, size=(210, 112), width=3), cut=False)
+        rows = [g.box[1] // 36 for g in glyphs]
+        assert rows == sorted(rows) and len(set(rows)) == 3
+
     def test_a_character_of_two_parts_one_over_the_other_stays_whole(self):
         # 二-like parts that do not touch: nothing on the page says they are two lines.
         roof = [[(20, 10), (20, 18), (60, 18), (60, 26)], [(40, 4), (40, 10)]]
