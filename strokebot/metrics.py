@@ -198,7 +198,7 @@ def chamfer_distance(a: Any, b: Any, *, directed: bool = False) -> float:
 # -- skeleton --------------------------------------------------------------------------------------
 
 
-def skeleton(ink: Any, *, threshold: float = INK_THRESHOLD) -> np.ndarray:
+def skeleton(ink: Any, *, threshold: float = INK_THRESHOLD, keep_diagonals: bool = False) -> np.ndarray:
     """Thin the ink of an (H, W) map to one-pixel-wide centre lines: boolean (H, W).
 
     Zhang–Suen thinning (Comm. ACM 27(3), 1984): two alternating sub-iterations peel boundary
@@ -206,6 +206,10 @@ def skeleton(ink: Any, *, threshold: float = INK_THRESHOLD) -> np.ndarray:
     bounding box, one vectorised pass per peeled layer, so a stroke ``w`` pixels wide costs about
     ``w`` passes over the box. Like every thinning, it ends lines about half a stroke width short of
 the ink's ends; a diagonal may keep a two-pixel staircase.
+
+    Zhang–Suen erases a diagonal that its peeling has worn down to two pixels (a thick X can lose
+    an arm); ``keep_diagonals`` peels only pixels with three or more ink neighbours, which keeps such
+    diagonals (Lü and Wang, Comm. ACM 29(3), 1986) but leaves more corner pixels on other lines.
 
     >>> ink = np.zeros((7, 9)); ink[2:5, 1:8] = 1  # a bar 3 pixels thick
     >>> rows, cols = skeleton(ink).nonzero()
@@ -224,7 +228,7 @@ the ink's ends; a diagonal may keep a two-pixel staircase.
     changed = True
     while changed:
         changed = False
-        for table in _ZHANG_SUEN:
+        for table in _LU_WANG if keep_diagonals else _ZHANG_SUEN:
             code = np.zeros((h, w), np.uint8)
             for bit, (dy, dx) in enumerate(_NEIGHBOURS):
                 code |= image[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] << bit
@@ -240,26 +244,32 @@ the ink's ends; a diagonal may keep a two-pixel staircase.
 _NEIGHBOURS = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
 
 
-def _zhang_suen_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For each of the 256 neighbourhoods: may the pixel be peeled in sub-iteration 1, and in 2?"""
+def _zhang_suen_tables(fewest: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """For each of the 256 neighbourhoods: may the pixel be peeled in sub-iteration 1, and in 2?
+    A pixel with fewer than ``fewest`` ink neighbours stays."""
     tables = np.zeros((2, 256), bool)
     for code in range(256):
         p = [(code >> k) & 1 for k in range(8)]  # P2..P9
         count = sum(p)  # B(P1): ink neighbours
         transitions = sum(p[k] == 0 and p[(k + 1) % 8] == 1 for k in range(8))  # A(P1)
         p2, p3, p4, p5, p6, p7, p8, p9 = p
-        keep_shape = 2 <= count <= 6 and transitions == 1
+        keep_shape = fewest <= count <= 6 and transitions == 1
         tables[0, code] = keep_shape and p2 * p4 * p6 == 0 and p4 * p6 * p8 == 0
         tables[1, code] = keep_shape and p2 * p4 * p8 == 0 and p2 * p6 * p8 == 0
     return tables[0], tables[1]
 
 
 _ZHANG_SUEN = _zhang_suen_tables()
+_LU_WANG = _zhang_suen_tables(fewest=3)
 
 
 def skeleton_points(ink: Any, *, threshold: float = INK_THRESHOLD) -> np.ndarray:
-    """Pixel centres (x, y) of the :func:`skeleton` of ``ink``: (M, 2)."""
-    rows, cols = np.nonzero(skeleton(ink, threshold=threshold))
+    """Pixel centres (x, y) of the centre lines of ``ink``: (M, 2). The stroke model's thinning
+    (:func:`strokebot.model.skeleton.thin_skeleton`: this :func:`skeleton`, thinned again keeping
+    diagonals where it lost ink, staircase pixels removed, dots kept)."""
+    from strokebot.model.skeleton import thin_skeleton
+
+    rows, cols = np.nonzero(thin_skeleton(np.asarray(ink, np.float32), threshold=threshold))
     return np.stack([cols + 0.5, rows + 0.5], axis=1).astype(np.float64)
 
 

@@ -35,7 +35,7 @@ from torch import Tensor
 from strokebot.drawing import Drawing, Stroke
 from strokebot.errors import UsageError
 from strokebot.imaging import label_components, stroke_width
-from strokebot.metrics import skeleton
+from strokebot.model.skeleton import thin_skeleton
 from strokebot.verify import Reference, Score, in_image_frame
 
 __all__ = ["RefineResult", "Settings", "refine", "objective", "LIFT_PENALTY"]
@@ -561,7 +561,7 @@ def _uncovered(g: _Gesture, fit: _Fit, target: np.ndarray, width: float, setting
     for component in np.argsort(-areas)[: settings.max_added]:
         if areas[component] < 1.5 * width * width:
             break
-        thin = skeleton(labels == component + 1)
+        thin = thin_skeleton((labels == component + 1).astype(np.float32))
         if not thin.any():  # thinning erases a blob of 2 x 2 pixels
             continue
         path = _longest_path(thin)

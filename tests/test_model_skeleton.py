@@ -161,6 +161,18 @@ def test_thinned_lines_have_no_staircase_corners(angle):
     assert (neighbours[mask] == 1).sum() == 2
 
 
+@pytest.mark.parametrize("width", [3, 4, 5, 6, 8, 10])
+@pytest.mark.parametrize("offset", [0.0, 0.25, 0.5, 0.75])
+def test_a_diagonal_is_thinned_whole_wherever_it_lies_on_the_pixel_grid(width, offset):
+    # Zhang–Suen wears a 45° band down to a two-pixel staircase and then erases it: a line a quarter
+    # pixel off the grid thinned to 1 or 2 pixels, and each arm of a thick X went the same way.
+    for lines in ([[(20 + offset, 100), (100 + offset, 20)]], [[(20 + offset, 20), (100 + offset, 100)], [(20 + offset, 100), (100 + offset, 20)]]):
+        mask = thin_skeleton(drawn(lines, width=width))
+        assert mask.sum() > 0.8 * 80 * len(lines), (lines, mask.sum())
+        graph = stroke_graph(drawn(lines, width=width))
+        assert sum(b.length for b in graph.branches) > 0.8 * 113 * len(lines)
+
+
 def test_ink_radius_is_the_distance_to_the_paper():
     ink = np.zeros((30, 40), np.float32)
     ink[10:19, 5:35] = 1  # 9 rows thick: the middle row is 4.5 pixels from the paper's edge

@@ -88,6 +88,14 @@ def test_most_figures_are_one_stroke(figures_traced):
     assert one >= 0.8 * len(figures_traced)
 
 
+@pytest.mark.parametrize("offset", [0.25, 0.5])
+def test_a_45_degree_line_off_the_pixel_grid_is_drawn_whole(offset):
+    # Thinned to a pixel or two, such a line was drawn as a 7-px tap (a 10-px pen, 113 px long).
+    image = datasets.render_strokes([np.array([(20 + offset, 100), (100 + offset, 20)])], (120, 120), 10)
+    (stroke,) = strokebot.trace(image, polarity="light-on-dark").strokes
+    assert np.hypot(*np.diff(stroke.xy, axis=0).T).sum() > 0.9 * 113
+
+
 def test_an_underline_beneath_a_word_is_one_stroke_drawn_after_it():
     word = datasets.hershey_words("pen", height=60, pen=5)
     image = np.pad(word.image, ((0, 40), (0, 0)))

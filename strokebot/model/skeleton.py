@@ -143,6 +143,9 @@ def thin_skeleton(ink: np.ndarray, *, threshold: float = INK_THRESHOLD) -> np.nd
     """
     mask = skeleton(ink, threshold=threshold)
     _keep_small_marks(mask, np.asarray(ink) > threshold)
+    if _lost_ink(ink, mask, threshold):  # a thick diagonal worn away: thin again, keeping diagonals
+        mask = skeleton(ink, threshold=threshold, keep_diagonals=True)
+        _keep_small_marks(mask, np.asarray(ink) > threshold)
     parity = np.add.outer(np.arange(mask.shape[0]), np.arange(mask.shape[1])) % 2
     for colour in (0, 1, 0, 1):
         remove = mask & (parity == colour) & _STAIRCASE[_neighbour_codes(mask)]
@@ -150,6 +153,26 @@ def thin_skeleton(ink: np.ndarray, *, threshold: float = INK_THRESHOLD) -> np.nd
             continue
         mask &= ~remove
     return mask
+
+
+def _lost_ink(ink: np.ndarray, mask: np.ndarray, threshold: float) -> bool:
+    """Whether thinning lost part of the ink: more than 1 % of it (and 4 pixels) lies farther from
+    every centre-line pixel than a line's width plus two pixels, in x or y (a line's end lies about
+    one width from where its centre line stops)."""
+    inky = np.asarray(ink) > threshold
+    count = int(np.count_nonzero(inky))
+    if count == 0:
+        return False
+    edges = np.count_nonzero(inky[1:] != inky[:-1]) + np.count_nonzero(inky[:, 1:] != inky[:, :-1])
+    reach = int(np.ceil(2.0 * count / max(edges, 1) + 2.0))  # the line's width (twice area over edge), + 2
+    near = mask.copy()
+    for axis in (0, 1):  # a square of side 2 reach + 1 around every centre-line pixel
+        grown = near.copy()
+        for step in range(1, reach + 1):
+            grown[(slice(step, None),) if axis == 0 else (slice(None), slice(step, None))] |= near[(slice(None, -step),) if axis == 0 else (slice(None), slice(None, -step))]
+            grown[(slice(None, -step),) if axis == 0 else (slice(None), slice(None, -step))] |= near[(slice(step, None),) if axis == 0 else (slice(None), slice(step, None))]
+        near = grown
+    return int(np.count_nonzero(inky & ~near)) > max(4, 0.01 * count)
 
 
 def ink_width(ink: np.ndarray, points: np.ndarray, reach: np.ndarray, *, step: float = 0.5) -> np.ndarray:
