@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.14 mm
-; 5 strokes, 65 points (simplified from 202, tolerance 0.57 mm)
-; pen-down length 119.5 mm, pen-up travel 49.7 mm
-; estimated plot time 8.5 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; 5 strokes, 69 points (simplified from 206, tolerance 0.57 mm)
+; pen-down length 121.8 mm, pen-up travel 50.0 mm
+; estimated plot time 8.6 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -19,9 +19,13 @@ G1 X7.799 Y8.600 F2000
 G1 X8.042 Y10.918
 G1 X8.348 Y12.337
 G1 X8.491 Y13.082
-G1 X9.801 Y18.466
-G1 X10.678 Y19.653
-G1 X11.547 Y18.698
+G1 X9.573 Y17.800
+G1 X9.836 Y18.602
+G1 X10.793 Y20.662
+G1 X11.494 Y18.747
+G1 X11.613 Y18.608
+G1 X12.076 Y17.674
+G1 X12.297 Y17.266
 G1 X14.156 Y14.200
 G1 X14.753 Y13.163
 G1 X15.274 Y12.377
@@ -41,20 +45,20 @@ G1 X14.733 Y11.656
 G1 X15.267 Y11.933
 M3 S30
 G4 P0.15
-G0 X25.133 Y20.333
+G0 X25.078 Y20.541
 M3 S90
 G4 P0.15
-G1 X24.993 Y20.067 F2000
-G1 X25.000 Y19.533
+G1 X25.000 Y19.133 F2000
 G1 X24.870 Y15.833
 G1 X24.827 Y15.004
 G1 X24.725 Y13.585
 G1 X24.468 Y11.133
 G1 X24.467 Y10.600
-G1 X24.335 Y9.000
-G1 X24.324 Y8.598
-G1 X24.457 Y8.324
-G1 X24.731 Y8.191
+G1 X24.335 Y9.533
+G1 X24.334 Y9.133
+G1 X24.335 Y8.602
+G1 X24.308 Y8.286
+G1 X24.741 Y8.196
 G1 X25.400 Y8.200
 G1 X30.867 Y7.793
 G1 X33.667 Y8.457
@@ -62,12 +66,11 @@ G1 X34.998 Y10.467
 G1 X34.150 Y12.969
 G1 X33.821 Y14.383
 G1 X34.335 Y14.990
-G1 X35.531 Y16.733
+G1 X35.609 Y16.624
 G1 X34.968 Y18.603
 G1 X31.533 Y20.065
-G1 X25.800 Y20.478
-G1 X25.533 Y20.465
-G1 X25.133 Y20.333
+G1 X25.804 Y20.473
+G1 X25.078 Y20.541
 M3 S30
 G4 P0.15
 G0 X24.867 Y14.733
@@ -86,15 +89,16 @@ M3 S90
 G4 P0.15
 G1 X50.467 Y21.368 F2000
 G1 X47.000 Y21.763
-G1 X44.179 Y19.187
+G1 X44.067 Y19.267
+G1 X43.440 Y17.133
 G1 X42.858 Y14.733
 G1 X43.169 Y9.400
 G1 X45.667 Y6.238
 G1 X49.400 Y6.727
-G1 X51.156 Y8.591
-G1 X51.138 Y9.027
-G1 X51.501 Y9.398
-G1 X51.877 Y10.260
+G1 X51.142 Y8.604
+G1 X51.067 Y9.067
+G1 X51.507 Y9.394
+G1 X51.878 Y10.260
 M3 S30
 G4 P0.15
 G0 X0 Y0

@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.899 mm
-; 6 strokes, 53 points (simplified from 71, tolerance 0.45 mm)
-; pen-down length 67.6 mm, pen-up travel 41.7 mm
+; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.896 mm
+; 6 strokes, 54 points (simplified from 69, tolerance 0.448 mm)
+; pen-down length 68.1 mm, pen-up travel 41.7 mm
 ; estimated plot time 7.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
@@ -36,16 +36,17 @@ G1 X14.019 Y7.355
 G1 X14.408 Y7.308
 M3 S30
 G4 P0.15
-G0 X21.521 Y11.044
+G0 X21.521 Y11.043
 M3 S90
 G4 P0.15
-G1 X19.866 Y9.250 F2000
-G1 X19.865 Y6.746
-G1 X22.252 Y5.715
-G1 X25.261 Y6.893
-G1 X27.115 Y9.748
-G1 X26.271 Y11.744
-G1 X24.488 Y12.923
+G1 X19.719 Y8.750 F2000
+G1 X20.250 Y6.250
+G1 X22.250 Y5.714
+G1 X25.250 Y6.893
+G1 X26.750 Y8.250
+G1 X27.250 Y9.750
+G1 X26.750 Y11.250
+G1 X24.483 Y12.931
 M3 S30
 G4 P0.15
 G0 X37.918 Y13.494
@@ -80,11 +81,11 @@ G1 X51.661 Y12.114
 G1 X50.891 Y10.977
 G1 X50.607 Y10.295
 G1 X49.992 Y9.614
-G1 X49.077 Y7.341
-G1 X49.126 Y6.432
-G1 X50.448 Y5.353
-G1 X52.057 Y5.353
-G1 X52.674 Y5.973
+G1 X49.076 Y7.341
+G1 X49.073 Y6.432
+G1 X51.135 Y5.068
+G1 X52.052 Y5.295
+G1 X52.674 Y5.977
 G1 X53.208 Y7.568
 G1 X52.890 Y8.701
 M3 S30

@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.52 mm
-; 11 strokes, 128 points (simplified from 330, tolerance 0.26 mm)
-; pen-down length 123.3 mm, pen-up travel 71.3 mm
-; estimated plot time 12.5 s, the whole program from X0 Y0 Z0 (feed 2000
+; 11 strokes, 131 points (simplified from 326, tolerance 0.26 mm)
+; pen-down length 124.5 mm, pen-up travel 71.3 mm
+; estimated plot time 12.6 s, the whole program from X0 Y0 Z0 (feed 2000
 ; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
 ; $120=500 $121=500 mm/s^2 (see yours with $$): a machine set slower plots
 ; slower
@@ -19,9 +19,10 @@ G4 P0.15
 G1 X7.785 Y9.263 F2000
 G1 X8.356 Y9.857
 G1 X8.655 Y10.215
-G1 X10.969 Y12.909
-G1 X11.545 Y13.410
-G1 X11.760 Y12.694
+G1 X10.998 Y12.952
+G1 X11.683 Y13.861
+G1 X11.766 Y12.783
+G1 X11.999 Y10.594
 G1 X11.993 Y9.984
 G1 X12.018 Y9.600
 G1 X12.049 Y9.333
@@ -89,10 +90,11 @@ G1 X24.984 Y13.472
 G1 X24.755 Y11.172
 G1 X24.697 Y10.523
 G1 X24.596 Y9.974
-G1 X24.284 Y7.017
-G1 X24.301 Y6.700
-G1 X24.433 Y6.622
-G1 X24.750 Y6.628
+G1 X24.283 Y7.094
+G1 X24.285 Y7.018
+G1 X24.288 Y6.865
+G1 X24.200 Y6.623
+G1 X24.777 Y6.628
 G1 X27.628 Y6.782
 G1 X28.873 Y7.484
 G1 X29.421 Y9.272
@@ -149,9 +151,10 @@ G1 X42.328 Y6.778
 G1 X43.572 Y6.784
 G1 X43.883 Y6.780
 G1 X45.366 Y7.872
-G1 X45.828 Y9.117
-G1 X45.911 Y9.350
-G1 X45.674 Y9.667
+G1 X45.823 Y9.039
+G1 X45.904 Y9.343
+G1 X45.932 Y9.647
+G1 X45.501 Y9.662
 G1 X44.259 Y9.748
 M3 S30
 G4 P0.15

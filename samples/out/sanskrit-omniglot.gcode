@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.242 mm
-; 3 strokes, 27 points (simplified from 46, tolerance 0.621 mm)
-; pen-down length 50.5 mm, pen-up travel 21.1 mm
+; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.241 mm
+; 3 strokes, 28 points (simplified from 48, tolerance 0.621 mm)
+; pen-down length 50.7 mm, pen-up travel 21.1 mm
 ; estimated plot time 4.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
@@ -43,11 +43,12 @@ G1 X14.010 Y21.438
 G1 X14.010 Y21.190
 G1 X14.257 Y18.219
 G1 X14.502 Y17.476
-G1 X15.002 Y15.000
-G1 X14.186 Y12.769
-G1 X12.771 Y12.012
-G1 X10.046 Y14.752
-G1 X10.278 Y16.985
+G1 X14.678 Y14.010
+G1 X14.010 Y12.524
+G1 X12.524 Y12.014
+G1 X10.204 Y14.257
+G1 X10.028 Y16.238
+G1 X11.038 Y17.669
 G1 X12.503 Y17.718
 M3 S30
 G4 P0.15

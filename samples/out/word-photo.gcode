@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 26.75 mm, Y up: flipped against the page height, pen width 0.712 mm
-; 7 strokes, 92 points (simplified from 255, tolerance 0.356 mm)
-; pen-down length 93.0 mm, pen-up travel 43.4 mm
+; 7 strokes, 92 points (simplified from 254, tolerance 0.356 mm)
+; pen-down length 93.3 mm, pen-up travel 43.4 mm
 ; estimated plot time 8.9 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
@@ -58,11 +58,11 @@ G4 P0.15
 G1 X26.195 Y17.067 F2000
 G1 X26.456 Y17.118
 G1 X26.981 Y17.439
-G1 X29.493 Y20.331
-G1 X29.701 Y22.268
-G1 X29.518 Y22.324
-G1 X29.169 Y22.233
-G1 X28.402 Y21.820
+G1 X28.623 Y18.931
+G1 X29.868 Y21.294
+G1 X29.674 Y22.468
+G1 X29.165 Y22.231
+G1 X27.939 Y21.206
 G1 X26.162 Y18.232
 G1 X25.961 Y17.907
 G1 X25.687 Y17.307
@@ -115,10 +115,10 @@ G1 X43.033 Y18.610
 G1 X42.736 Y17.889
 G1 X42.710 Y17.444
 G1 X41.879 Y15.335
-G1 X41.728 Y14.554
-G1 X41.677 Y14.010
-G1 X41.649 Y12.631
-G1 X42.469 Y12.133
+G1 X41.681 Y14.215
+G1 X41.682 Y13.946
+G1 X41.681 Y12.544
+G1 X42.469 Y12.106
 G1 X44.044 Y12.577
 G1 X45.657 Y14.652
 M3 S30
