@@ -562,7 +562,7 @@ def _uncovered(g: _Gesture, fit: _Fit, target: np.ndarray, width: float, setting
         if areas[component] < 1.5 * width * width:
             break
         thin = thin_skeleton((labels == component + 1).astype(np.float32))
-        if not thin.any():  # thinning erases a blob of 2 x 2 pixels
+        if not thin.any():
             continue
         path = _longest_path(thin)
         length = float(np.hypot(*np.diff(path, axis=0).T).sum()) if len(path) > 1 else 0.0

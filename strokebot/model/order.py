@@ -69,10 +69,7 @@ def _loop_start(stroke: ParsedStroke) -> ParsedStroke:
     ring = stroke.points[:-1]
     if len(ring) < 3:
         return stroke
-    k = int(np.argmin(ring[:, 1] + 0.3 * ring[:, 0]))
-    points = np.vstack([ring[k:], ring[: k + 1]])
-    radius = np.concatenate([stroke.radius[:-1][k:], stroke.radius[:-1][: k + 1]])
-    return ParsedStroke(points, radius, stroke.branches, True, stroke.nodes)
+    return stroke.starting_at(int(np.argmin(ring[:, 1] + 0.3 * ring[:, 0])))
 
 
 @dataclass

@@ -83,6 +83,11 @@ class ParsedStroke:
     def reversed(self) -> ParsedStroke:
         return ParsedStroke(self.points[::-1].copy(), self.radius[::-1].copy(), self.branches[::-1], self.closed, self.nodes[::-1])
 
+    def starting_at(self, k: int) -> ParsedStroke:
+        """A closed stroke turned to start and end at its point ``k`` (the same way round)."""
+        ring, radius = self.points[:-1], self.radius[:-1]
+        return ParsedStroke(np.vstack([ring[k:], ring[: k + 1]]), np.concatenate([radius[k:], radius[: k + 1]]), self.branches, True, self.nodes)
+
 
 def branch_ends(graph: StrokeGraph) -> dict[int, list[End]]:
     """Per node, the branch ends that meet there (a loop's two ends both at its node)."""
@@ -655,10 +660,7 @@ def _loop_from(graph: StrokeGraph, loop: ParsedStroke, node: int) -> ParsedStrok
     ring = loop.points[:-1]
     if len(ring) < 3:
         return loop
-    k = int(np.argmin(np.hypot(*(ring - graph.nodes[node]).T)))
-    points = np.vstack([ring[k:], ring[: k + 1]])
-    radius = np.concatenate([loop.radius[:-1][k:], loop.radius[:-1][: k + 1]])
-    return ParsedStroke(points, radius, loop.branches, True, loop.nodes)
+    return loop.starting_at(int(np.argmin(np.hypot(*(ring - graph.nodes[node]).T))))
 
 
 def stay_down(graph: StrokeGraph, sequence: list[ParsedStroke], joins: Sequence[tuple[int, tuple[float, list[tuple[int, bool]]]]]) -> list[ParsedStroke]:
