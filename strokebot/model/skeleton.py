@@ -165,14 +165,20 @@ def _lost_ink(ink: np.ndarray, mask: np.ndarray, threshold: float) -> bool:
         return False
     edges = np.count_nonzero(inky[1:] != inky[:-1]) + np.count_nonzero(inky[:, 1:] != inky[:, :-1])
     reach = int(np.ceil(2.0 * count / max(edges, 1) + 2.0))  # the line's width (twice area over edge), + 2
-    near = mask.copy()
-    for axis in (0, 1):  # a square of side 2 reach + 1 around every centre-line pixel
-        grown = near.copy()
-        for step in range(1, reach + 1):
-            grown[(slice(step, None),) if axis == 0 else (slice(None), slice(step, None))] |= near[(slice(None, -step),) if axis == 0 else (slice(None), slice(None, -step))]
-            grown[(slice(None, -step),) if axis == 0 else (slice(None), slice(None, -step))] |= near[(slice(step, None),) if axis == 0 else (slice(None), slice(step, None))]
-        near = grown
-    return int(np.count_nonzero(inky & ~near)) > max(4, 0.01 * count)
+    return int(np.count_nonzero(inky & ~_grown(mask, reach))) > max(4, 0.01 * count)
+
+
+def _grown(mask: np.ndarray, reach: int) -> np.ndarray:
+    """``mask`` grown by ``reach`` pixels: every pixel within that many in x and in y of a set one."""
+    height, width = mask.shape
+    padded = np.pad(mask, reach)
+    rows = np.zeros((height, width + 2 * reach), bool)
+    for shift in range(2 * reach + 1):
+        rows |= padded[shift : shift + height]
+    grown = np.zeros((height, width), bool)
+    for shift in range(2 * reach + 1):
+        grown |= rows[:, shift : shift + width]
+    return grown
 
 
 def ink_width(ink: np.ndarray, points: np.ndarray, reach: np.ndarray, *, step: float = 0.5) -> np.ndarray:
