@@ -266,12 +266,11 @@ def _smoothed(points: np.ndarray, closed: bool, passes: int = 6, pinned: Sequenc
             if closed:
                 ring = out[:-1]
                 ring = ring + weight * (0.5 * (np.roll(ring, 1, axis=0) + np.roll(ring, -1, axis=0)) - ring)
+                ring[pinned] = held
                 out = np.vstack([ring, ring[:1]])
             else:
                 out[1:-1] = out[1:-1] + weight * (0.5 * (out[:-2] + out[2:]) - out[1:-1])
-            out[pinned] = held
-            if closed and pinned and pinned[0] == 0:
-                out[-1] = out[0]
+                out[pinned] = held
     return out
 
 
@@ -674,12 +673,10 @@ def stay_down(graph: StrokeGraph, sequence: list[ParsedStroke], joins: Sequence[
     joined = {i: way for i, way in joins}
     result: list[ParsedStroke] = []
     for i, stroke in enumerate(sequence):
-        if stroke.closed and i in joined:
-            stroke = _loop_from(graph, stroke, stroke.nodes[-1])
+        if stroke.closed and (i in joined or i - 1 in joined):  # a loop starts and ends at its node
+            stroke = _loop_from(graph, stroke, stroke.nodes[0])
         if i - 1 in joined and result:
             previous = result.pop()
-            if stroke.closed:
-                stroke = _loop_from(graph, stroke, stroke.nodes[0])
             way = list(joined[i - 1][1])
             head_points, head_radius = previous.points, previous.radius
             tail_points, tail_radius = stroke.points, stroke.radius

@@ -588,10 +588,10 @@ def reach_corner_tips(graph: StrokeGraph) -> StrokeGraph:
         if np.hypot(*outward) < 0.2:  # nearly straight on: no corner to reach
             continue
         outward = outward / np.hypot(*outward)
+        alongs = [arc_lengths(leg.points) for leg in legs]
         # The legs' width, measured as the ink ahead is: by how much ink lies across them.
         widths = []
-        for leg in legs:
-            along = arc_lengths(leg.points)
+        for leg, along in zip(legs, alongs, strict=True):
             beside = (along >= far) & (along <= 3 * far)
             if beside.sum() >= 2:  # across as far as _centre_line measures a line's width
                 widths.append(ink_width(graph.ink, leg.points[beside], 1.5 * leg.radius[beside] + 2.0))
@@ -600,19 +600,21 @@ def reach_corner_tips(graph: StrokeGraph) -> StrokeGraph:
         half = float(np.median(np.concatenate(widths))) / 2
         opening = float(np.arccos(np.clip(np.dot(headings[0], headings[1]), -1.0, 1.0)))
         most = half / max(float(np.sin(opening / 2)), 1e-9)  # a round pen's corner is no farther
-        if _ink_ahead(graph.ink, origin, outward, 4.0 * far) - half < 0.5:
+        ahead = _ink_ahead(graph.ink, origin, outward, 4.0 * far)
+        if ahead - half < 0.5:
             continue  # the node is where the pen's centre turned (a thin pen, a round bend)
         # Where the legs' lines meet (each through its point ``far`` along, on its heading), if the
         # ink runs there from the node; else the node itself.
         base = origin
-        anchors = [point_along(leg.points, arc_lengths(leg.points), far) for leg in legs]
+        anchors = [point_along(leg.points, along, far) for leg, along in zip(legs, alongs, strict=True)]
         system = np.stack([headings[0], -headings[1]], axis=1)
         if abs(float(np.linalg.det(system))) > 0.25:
             meet = anchors[0] + float(np.linalg.solve(system, anchors[1] - anchors[0])[0]) * headings[0]
             between = origin + np.linspace(0.0, 1.0, 9)[:, None] * (meet - origin)
             if np.hypot(*(meet - origin)) <= most and _ink_at(graph.ink, between).min() >= INK_THRESHOLD:
                 base = meet
-        tip = base + outward * min(_ink_ahead(graph.ink, base, outward, 4.0 * far) - half, most)
+                ahead = _ink_ahead(graph.ink, base, outward, 4.0 * far)
+        tip = base + outward * min(ahead - half, most)
         cut = float(np.hypot(*(tip - origin)))
         if cut < 0.5 or cut > most + 1.0:
             continue
