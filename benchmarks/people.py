@@ -75,13 +75,14 @@ def _warped(points: np.ndarray, at: np.ndarray, shift: np.ndarray, sigma: float)
     return points + 0.5 * (weight @ shift) / np.maximum(weight.sum(1, keepdims=True), 1e-9)
 
 
-def other_people(samples: list) -> dict[str, dict[str, float]]:
+def other_people(samples: list) -> tuple[dict[str, dict[str, float]], dict[int, dict[str, float]]]:
     """Direction and order of each person's strokes as the other people of the character drew them.
 
     Three references per set: *another person* (each figure averaged over the others), *the most
     alike other person* (least Chamfer), and *the other people's majority*: each of the person's
     strokes takes the direction most of the others drew it in, and the strokes the order of their
     mean rank among the others — what knowing how everyone else drew this very character gives.
+    Also the majority's row for each sample (by its index in ``samples``) that has other people.
     """
     from strokebot.evaluate import summarise
     from strokebot.metrics import drawing_like_a_person, kendall_tau, true_stroke_timing
@@ -89,7 +90,8 @@ def other_people(samples: list) -> dict[str, dict[str, float]]:
     drawers = collections.defaultdict(list)
     for sample in samples:
         drawers[sample.label].append(sample)
-    typical, closest, majority = [], [], []
+    index = {id(sample): k for k, sample in enumerate(samples)}
+    typical, closest, majority, by_sample = [], [], [], {}
     for group in drawers.values():
         for person in group:
             others = [fitted(other.strokes, person.strokes) for other in group if other is not person]
@@ -107,13 +109,14 @@ def other_people(samples: list) -> dict[str, dict[str, float]]:
                 tau = kendall_tau(np.arange(len(ranks)), ranks) if len(ranks) >= 2 else float("nan")
                 majority.append({**rows[0], "direction": float(np.mean(forwards[directed] > 0.5)) if directed.any() else float("nan"),
                                  "order": 0.0 if len(ranks) >= 2 and np.isnan(tau) else tau})  # fmt: skip
+                by_sample[index[id(person)]] = majority[-1]
     keep = ("direction", "order_tau")
     votes = summarise(majority)
     return {
         "another person": summarise(typical),
         "the most alike other person": summarise(closest),
         "the other people's majority": {key: (votes[key] if key in keep else float("nan")) for key in votes},
-    }
+    }, by_sample
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -127,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nomniglot held-out: {len(samples)} glyphs of {len({s.label for s in samples})} characters, 20 people each")
     print("| method | Chamfer px | direction | order tau | strokes (true) | exact | median abs diff | off-ink | length ratio | ms/glyph |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, figures in other_people(samples).items():
+    references, majority = other_people(samples)
+    for name, figures in references.items():
         figures["seconds_per_glyph"] = float("nan")
         print(row(name, figures).replace("nan", "—").replace("— (—)", "—").replace("— %", "—"), flush=True)
     import strokebot
@@ -135,8 +139,26 @@ def main(argv: list[str] | None = None) -> None:
     def ours(ink: np.ndarray) -> list[np.ndarray]:
         return [s.xy for s in strokebot.trace(ink, polarity="light-on-dark").strokes]
 
-    print(row("strokebot", measure(ours, samples)), flush=True)
-    print(row("skeleton, convention order", measure(baselines.convention_trace, samples)), flush=True)
+    figures, rows = measure(ours, samples)
+    print(row("strokebot", figures), flush=True)
+    print(row("skeleton, convention order", measure(baselines.convention_trace, samples)[0]), flush=True)
+    print(against_majority(rows, majority, samples))
+
+
+def against_majority(rows: list[dict[str, float]], majority: dict[int, dict[str, float]], samples: list) -> str:
+    """strokebot less the other people's majority on the same glyphs, direction and order, with 95 %
+    intervals over the characters (:func:`strokebot.evaluate.paired_difference`)."""
+    from strokebot.evaluate import paired_difference
+
+    both = sorted(majority)
+    differences = paired_difference([majority[k] for k in both], [rows[k] for k in both], [samples[k].label for k in both])
+    parts = []
+    for figure, label in (("direction", "direction"), ("order_tau", "order")):
+        d = differences[figure]
+        low, high = d["interval"]
+        interval = f"[{low:+.3f}, {high:+.3f}]" if np.isfinite(low) else "(one character: no interval)"
+        parts.append(f"{label} {d['difference']:+.3f} {interval}")
+    return "\nstrokebot less the other people's majority, same glyphs (95 % over characters): " + "; ".join(parts)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["reconstruction", "clustering_accuracy", "path_figures", "summarise", "path_samples", "evaluate_specs", "chamfer", "order_distance", "path_codes"]
+__all__ = ["reconstruction", "clustering_accuracy", "path_rows", "path_figures", "summarise", "group_interval", "paired_difference", "path_samples", "evaluate_specs", "chamfer", "order_distance", "path_codes"]
 
 
 def reconstruction(model: Any, images: np.ndarray, *, batch_size: int = 1000) -> dict[str, float]:
@@ -127,48 +127,130 @@ def order_distance(drawn: Sequence[np.ndarray], true: Sequence[np.ndarray]) -> f
     return float(np.hypot(*(_walk(drawn) - _walk(true)).T).mean())
 
 
-def path_figures(model: Any, samples: Sequence[Any], *, refine: int = 0, progress: Any = None) -> dict[str, float]:
-    """Trace each sample image and compare its strokes with the true pen path.
+def path_rows(model: Any, samples: Sequence[Any], *, refine: int = 0, progress: Any = None) -> list[dict[str, float]]:
+    """Trace each sample image as a user would; per glyph, its strokes against the true pen path.
 
-    Direction and order are means over the glyphs (order over those of two or more true strokes),
-    off-ink a mean, the rest medians; ``seconds_per_glyph`` the mean tracing time.
+    Each row holds :func:`strokebot.metrics.drawing_like_a_person`'s figures and ``travel``,
+    ``length``, ``start_distance`` (NaN when nothing is drawn), ``order_distance`` (likewise) and
+    ``seconds`` (the tracing time).
     """
     import time
 
     from strokebot.metrics import drawing_like_a_person
     from strokebot.tracing import trace
 
-    rows, travel, length, starts, orders, seconds = [], [], [], [], [], 0.0
+    rows = []
     for sample in samples:
         started = time.perf_counter()
         drawing = trace(sample.image, model=model, polarity="light-on-dark", refine=refine)
-        seconds += time.perf_counter() - started
+        seconds = time.perf_counter() - started
         drawn = [s.points[:, :2] for s in drawing.strokes]
-        rows.append(drawing_like_a_person(drawn, sample.strokes, sample.image))
-        if drawn:
-            starts.append(float(np.hypot(*(drawn[0][0] - sample.strokes[0][0]))))
-            orders.append(order_distance(drawn, sample.strokes))
-        travel.append(drawing.travel_length)
-        length.append(drawing.length)
+        row = drawing_like_a_person(drawn, sample.strokes, sample.image)
+        row.update(
+            travel=drawing.travel_length,
+            length=drawing.length,
+            start_distance=float(np.hypot(*(drawn[0][0] - sample.strokes[0][0]))) if drawn else float("nan"),
+            order_distance=order_distance(drawn, sample.strokes) if drawn else float("nan"),
+            seconds=seconds,
+        )
+        rows.append(row)
         if progress is not None:
             progress(1)
+    return rows
 
-    figures = summarise(rows)
+
+def path_figures(model: Any, samples: Sequence[Any], *, refine: int = 0, progress: Any = None) -> dict[str, Any]:
+    """Trace each sample image and compare its strokes with the true pen path: :func:`summarise` of
+    :func:`path_rows`, with 95 % intervals over the samples' labels (:func:`group_interval`), and
+    pen-up travel, drawn length, the first point's distance from the true first point and
+    :func:`order_distance` as medians, ``seconds_per_glyph`` the mean tracing time."""
+    return _set_figures(path_rows(model, samples, refine=refine, progress=progress), [s.label for s in samples])
+
+
+def _set_figures(rows: Sequence[dict[str, float]], groups: Sequence[str]) -> dict[str, Any]:
+    def column(key: str) -> np.ndarray:
+        return np.array([r[key] for r in rows], np.float64)
+
+    def median(key: str) -> float:
+        values = column(key)
+        values = values[np.isfinite(values)]
+        return float(np.median(values)) if len(values) else float("nan")
+
+    figures = summarise(rows, groups)
     figures.update(
         {
-            "travel_median": float(np.median(travel)),
-            "length_median": float(np.median(length)),
-            "start_distance_median": float(np.median(starts)) if starts else float("nan"),
-            "order_distance_median": float(np.median(orders)) if orders else float("nan"),
-            "seconds_per_glyph": seconds / max(len(samples), 1),
+            "travel_median": median("travel"),
+            "length_median": median("length"),
+            "start_distance_median": median("start_distance"),
+            "order_distance_median": median("order_distance"),
+            "seconds_per_glyph": float(column("seconds").mean()) if rows else 0.0,
         }
     )
     return figures
 
 
-def summarise(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+#: Per-glyph figures whose set figure is a mean (:func:`summarise`), and the names they go by there:
+#: the ones :func:`group_interval` and :func:`paired_difference` give intervals for.
+MEAN_FIGURES = {"direction": "direction", "order": "order_tau", "off_ink": "off_ink_mean", "exact": "strokes_exact"}
+
+
+def _per_glyph(rows: Sequence[dict[str, float]], key: str) -> np.ndarray:
+    if key == "exact":
+        return np.array([float(r["strokes"] == r["true_strokes"]) for r in rows])
+    return np.array([r[key] for r in rows], np.float64)
+
+
+def group_interval(
+    values: np.ndarray, groups: Sequence[str], *, level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """The ``level`` interval of the mean of per-glyph ``values`` (NaN: left out), by resampling
+    whole groups of glyphs (a percentile bootstrap).
+
+    Glyphs of one label are not independent measurements: 20 people drawing one Omniglot character
+    share its strokes, so a model that draws the character one way gains or loses on all 20 at once.
+    Resampling characters instead of glyphs gives the spread a new set of characters would show.
+    NaN when the finite values come from fewer than two groups: one character says nothing of others.
+    """
+    values = np.asarray(values, np.float64)
+    keep = np.isfinite(values)
+    names, group = np.unique(np.asarray(groups, dtype=object)[keep].astype(str), return_inverse=True)
+    if len(names) < 2:
+        return float("nan"), float("nan")
+    sums = np.bincount(group, weights=values[keep], minlength=len(names))
+    counts = np.bincount(group, minlength=len(names)).astype(np.float64)
+    picks = np.random.default_rng(seed).integers(0, len(names), (resamples, len(names)))
+    means = sums[picks].sum(axis=1) / counts[picks].sum(axis=1)
+    tail = 50.0 * (1.0 - level)
+    low, high = np.percentile(means, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+def paired_difference(
+    rows: Sequence[dict[str, float]], others: Sequence[dict[str, float]], groups: Sequence[str], **options: Any
+) -> dict[str, dict[str, Any]]:
+    """Per :data:`MEAN_FIGURES` figure, ``others`` against ``rows`` (two models on the same glyphs):
+    the difference of the means, over the glyphs both have the figure for, and its
+    :func:`group_interval`; ``clear`` when the interval leaves out 0."""
+    differences = {}
+    for key, name in MEAN_FIGURES.items():
+        delta = _per_glyph(others, key) - _per_glyph(rows, key)
+        finite = delta[np.isfinite(delta)]
+        low, high = group_interval(delta, groups, **options)
+        differences[name] = {
+            "difference": float(finite.mean()) if len(finite) else float("nan"),
+            "interval": [low, high],
+            "clear": bool(low > 0 or high < 0),
+        }
+    return differences
+
+
+def summarise(rows: Sequence[dict[str, float]], groups: Sequence[str] | None = None) -> dict[str, Any]:
     """A set's figures from its glyphs' :func:`strokebot.metrics.drawing_like_a_person` figures:
-    direction and order as means over the glyphs that have them, off-ink as a mean, the rest medians."""
+    direction and order as means over the glyphs that have them, off-ink as a mean, the rest medians.
+
+    With ``groups`` (a label per glyph), each mean also gets its 95 % interval (``direction_interval``
+    and so on, :func:`group_interval`) and ``groups`` the number of labels.
+    """
 
     def column(key: str) -> np.ndarray:
         return np.array([r[key] for r in rows], np.float64)
@@ -176,7 +258,7 @@ def summarise(rows: Sequence[dict[str, float]]) -> dict[str, float]:
     strokes, true = column("strokes"), column("true_strokes")
     chamfers = column("chamfer")
     order = column("order")
-    return {
+    figures: dict[str, Any] = {
         "glyphs": len(rows),
         "chamfer_median": float(np.median(chamfers)),
         "chamfer_mean": float(np.mean(np.clip(chamfers, 0, 1e3))),
@@ -189,6 +271,11 @@ def summarise(rows: Sequence[dict[str, float]]) -> dict[str, float]:
         "off_ink_mean": float(np.mean(column("off_ink"))),
         "length_ratio_median": float(np.median(column("length_ratio"))),
     }
+    if groups is not None and rows:
+        figures["groups"] = len(set(groups))
+        for key, name in MEAN_FIGURES.items():
+            figures[f"{name}_interval"] = list(group_interval(_per_glyph(rows, key), groups))
+    return figures
 
 
 #: The glyph sets with true strokes ``strokebot evaluate`` knows, and their default sizes.
@@ -216,11 +303,17 @@ def path_samples(name: str, count: int | None) -> list[Any]:
     return datasets.shape_glyphs(count or PATH_SETS[name], seed=99)
 
 
-def evaluate_specs(model: Any, specs: Sequence[str], *, limit: int | None = None, refine: int = 0, progress: Any = None) -> dict[str, Any]:
+def evaluate_specs(
+    model: Any, specs: Sequence[str], *, limit: int | None = None, refine: int = 0, progress: Any = None, against: Any = None
+) -> dict[str, Any]:
     """Evaluate ``model`` on each data spec: an MNIST folder, or a set of :data:`PATH_SETS` as NAME[:N].
 
     ``progress(label, total)``, when given, is called as each set of glyphs starts and returns a
     function that is called with 1 after each glyph.
+
+    With ``against`` (a second model), each set's figures also hold ``against``: that model's figures
+    on the same glyphs; and on sets with true strokes ``difference``: ``model`` less ``against`` per
+    mean figure, with its 95 % interval over the glyphs' labels (:func:`paired_difference`).
     """
     from pathlib import Path
 
@@ -236,20 +329,32 @@ def evaluate_specs(model: Any, specs: Sequence[str], *, limit: int | None = None
             except ValueError:
                 raise UsageError(f"--data {spec}: N must be a whole number") from None
             samples = path_samples(name, number)
-            update = progress(spec, len(samples)) if progress is not None else None
-            results[spec] = path_figures(model, samples, refine=refine, progress=update)
+            groups = [s.label for s in samples]
+            rows = path_rows(model, samples, refine=refine, progress=progress(spec, len(samples)) if progress else None)
+            results[spec] = _set_figures(rows, groups)
+            if against is not None:
+                update = progress(f"{spec} (against)", len(samples)) if progress else None
+                others = path_rows(against, samples, refine=refine, progress=update)
+                results[spec]["against"] = _set_figures(others, groups)
+                results[spec]["difference"] = paired_difference(others, rows, groups)
         elif datasets.is_mnist_folder(Path(spec)):
             images, labels = datasets.mnist(spec, split="test")
             images, labels = images[:limit], labels[:limit]
-            figures = reconstruction(model, images)
-            figures["clustering_pixels"] = clustering_accuracy(images.reshape(len(images), -1), labels)
-            figures["clustering_strokes"] = clustering_accuracy(_codes(model, images), labels)
-            figures["images"] = len(images)
-            results[spec] = figures
+            results[spec] = _mnist_figures(model, images, labels)
+            if against is not None:
+                results[spec]["against"] = _mnist_figures(against, images, labels)
         else:
             known = ", ".join(f"{n}[:N]" for n in PATH_SETS)
             raise UsageError(f"--data {spec}: not an MNIST folder or one of {known}")
     return results
+
+
+def _mnist_figures(model: Any, images: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    figures: dict[str, Any] = reconstruction(model, images)
+    figures["clustering_pixels"] = clustering_accuracy(images.reshape(len(images), -1), labels)
+    figures["clustering_strokes"] = clustering_accuracy(_codes(model, images), labels)
+    figures["images"] = len(images)
+    return figures
 
 
 def _codes(model: Any, images: np.ndarray) -> np.ndarray:

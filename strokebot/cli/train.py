@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from typing import Any
 
 import click
 
@@ -235,6 +236,7 @@ Examples:
   strokebot evaluate --data ../shared/data/mnist --data omniglot --data kanjivg --data words --data shapes --json
   strokebot evaluate --fast --data ../shared/data/mnist     # the one-shot model of --fast
   strokebot evaluate --model my.npz --data omniglot:400 --refine 100
+  strokebot evaluate --model new.npz --against old.npz --data omniglot --data kanjivg   # which is better?
 
 \b
 Sets with true strokes (NAME[:N], held-out splits, fixed seeds):
@@ -251,31 +253,59 @@ Sets with true strokes (NAME[:N], held-out splits, fixed seeds):
               help="MNIST IDX folder (test split), or a set with true strokes, NAME[:N] (repeatable; see below).")
 @click.option("--model", type=PATH, help="Model file (default: the bundled stroke model).")
 @click.option("--fast", is_flag=True, help="Measure the bundled one-shot model of `strokebot trace --fast`.")
+@click.option("--against", type=PATH, metavar="MODEL",
+              help="Also measure this model on the same glyphs, and the differences with their 95 % intervals.")
 @click.option("--limit", type=Count(1), help="Evaluate at most this many glyphs per set.")
 @click.option("--refine", type=Count(0), default=0, show_default=True, help="Refinement steps when tracing.")
 @click.option("--json", "as_json", is_flag=True, help="Print all figures as JSON.")
-def evaluate(data_specs, model, fast, limit, refine, as_json) -> None:
+def evaluate(data_specs, model, fast, against, limit, refine, as_json) -> None:
     """Measure a model: pixel accuracy, clustering of stroke codes, and pen paths against true ones
-    (Chamfer distance, direction, order, stroke count, off-ink share, length ratio)."""
+    (Chamfer distance, direction, order, stroke count, off-ink share, length ratio).
+
+    Means over glyphs come with a 95 % interval from resampling the glyphs' characters (words,
+    shapes): 20 people drawing one character are not 20 independent tries. With --against, a
+    difference whose interval leaves out 0 is marked "clear"; the others are within what another
+    set of characters could turn round.
+    """
     from strokebot.evaluate import evaluate_specs
     from strokebot.model.inference import FAST_MODEL, load_model
 
     if fast and model is not None:
         raise UsageError("--fast and --model name two models; give one")
     loaded = load_model(FAST_MODEL if fast else model)
+    other = load_model(against) if against is not None else None
     bars = _Bars()
     try:
-        results = evaluate_specs(loaded, data_specs, limit=limit, refine=refine, progress=bars.start)
+        results = evaluate_specs(loaded, data_specs, limit=limit, refine=refine, progress=bars.start, against=other)
     finally:
         bars.close()
     if as_json:
-        click.echo(json.dumps({"model": loaded.name, "results": results}, indent=2))
+        named = {"model": loaded.name, **({"against": other.name} if other is not None else {})}
+        click.echo(json.dumps({**named, "results": results}, indent=2))
         return
-    click.echo(f"model: {loaded.name}")
+    click.echo(f"model: {loaded.name}" + (f" (against {other.name})" if other is not None else ""))
     for spec, figures in results.items():
         click.echo(f"{spec}:")
+        theirs = figures.get("against", {})
+        differences = figures.get("difference", {})
         for key, value in figures.items():
-            click.echo(f"  {key:24s} {value:.4f}" if isinstance(value, float) else f"  {key:24s} {value}")
+            if key in ("against", "difference") or key.endswith("_interval"):
+                continue
+            line = f"  {key:24s} {_figure(value)}"
+            if f"{key}_interval" in figures:
+                low, high = figures[f"{key}_interval"]
+                line += f" [{low:.3f}, {high:.3f}]"
+            if key in theirs:
+                line = f"{line:52s} against {_figure(theirs[key])}"
+            if key in differences:
+                d = differences[key]
+                low, high = d["interval"]
+                line += f"  {d['difference']:+.4f} [{low:+.3f}, {high:+.3f}]{'  clear' if d['clear'] else ''}"
+            click.echo(line)
+
+
+def _figure(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
 class _Bars:
