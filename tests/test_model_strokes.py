@@ -69,18 +69,18 @@ def test_closed_and_smooth_figures_are_one_stroke_each_without_reversal(figures_
 
 @pytest.mark.parametrize("kind", ["spiral", "zigzag"])
 def test_spirals_and_zigzags_are_one_stroke_mostly_and_rarely_retrace(figures_traced, kind):
-    counts, added = [], 0
+    counts, retraced = [], 0
     for sample, drawing in figures_traced:
         if not sample.label.endswith(kind):
             continue
         counts.append(len(drawing.strokes))
-        added += max(0, sum(reversals(s.xy) for s in drawing.strokes) - reversals(sample.strokes[0]))
+        retraced += sum(reversals(s.xy) for s in drawing.strokes) > reversals(sample.strokes[0])
         figures = drawing_like_a_person([s.xy for s in drawing.strokes], sample.strokes, sample.image)
         assert figures["off_ink"] == 0.0 and figures["chamfer"] < 1.5 and 0.75 < figures["length_ratio"] < 1.1, kind
     # A spiral's tight centre, or the tips of a fat pen's zigzag, may break off or be retraced
     # (MODEL_CARD.md, Limits): most are one stroke, and at most one of the five retraces.
     assert counts.count(1) >= 2 and sorted(counts)[len(counts) // 2] <= 2, (kind, counts)
-    assert added <= 2, (kind, added)
+    assert retraced <= 1, (kind, retraced)
 
 
 def test_most_figures_are_one_stroke(figures_traced):
@@ -185,6 +185,8 @@ def test_the_chalk_sample_has_no_pen_taps_on_lines_already_drawn():
 
     chalk = Path(__file__).resolve().parent.parent / "samples" / "chalk-light-on-dark.png"
     drawing = strokebot.trace(str(chalk))
-    # The A and its bar, the B's outline and its middle, the C: 12 strokes once, with seven taps on
-    # the chalk's own lines; then 6, a hole's rim at the C's tail drawn as a tap.
-    assert len(drawing.strokes) <= 5
+    # The A and its bar, the B in two or three strokes, the C: 12 strokes once, with seven taps on
+    # the chalk's own lines; then a hole's rim at the C's tail drawn as a tap. A tap is a stroke no
+    # longer than the chalk is wide (about 15 px); the shortest letter stroke, the A's bar, is 50 px.
+    assert len(drawing.strokes) <= 6
+    assert min(s.length for s in drawing.strokes) > 30.0

@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.14 mm
-; 5 strokes, 69 points (simplified from 206, tolerance 0.57 mm)
-; pen-down length 121.8 mm, pen-up travel 50.0 mm
-; estimated plot time 8.6 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.141 mm
+; 6 strokes, 73 points (simplified from 209, tolerance 0.57 mm)
+; pen-down length 122.4 mm, pen-up travel 62.9 mm
+; estimated plot time 9.3 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -51,6 +51,7 @@ G4 P0.15
 G1 X25.000 Y19.133 F2000
 G1 X24.870 Y15.833
 G1 X24.827 Y15.004
+G1 X24.773 Y14.330
 G1 X24.725 Y13.585
 G1 X24.468 Y11.133
 G1 X24.467 Y10.600
@@ -59,18 +60,25 @@ G1 X24.334 Y9.133
 G1 X24.335 Y8.602
 G1 X24.308 Y8.286
 G1 X24.741 Y8.196
-G1 X25.400 Y8.200
-G1 X30.867 Y7.793
-G1 X33.667 Y8.457
+G1 X25.266 Y8.200
+G1 X32.333 Y8.068
+G1 X33.533 Y8.367
+G1 X34.345 Y9.133
 G1 X34.998 Y10.467
-G1 X34.150 Y12.969
-G1 X33.821 Y14.383
-G1 X34.335 Y14.990
-G1 X35.609 Y16.624
-G1 X34.968 Y18.603
+G1 X33.795 Y13.400
+G1 X33.496 Y13.795
+G1 X33.222 Y14.156
+M3 S30
+G4 P0.15
+G0 X25.078 Y20.541
+M3 S90
+G4 P0.15
+G1 X25.804 Y20.473 F2000
 G1 X31.533 Y20.065
-G1 X25.804 Y20.473
-G1 X25.078 Y20.541
+G1 X34.741 Y18.869
+G1 X35.609 Y16.624
+G1 X34.200 Y14.904
+G1 X33.222 Y14.156
 M3 S30
 G4 P0.15
 G0 X24.867 Y14.733
