@@ -304,7 +304,14 @@ def path_samples(name: str, count: int | None) -> list[Any]:
 
 
 def evaluate_specs(
-    model: Any, specs: Sequence[str], *, limit: int | None = None, refine: int = 0, progress: Any = None, against: Any = None
+    model: Any,
+    specs: Sequence[str],
+    *,
+    limit: int | None = None,
+    refine: int = 0,
+    progress: Any = None,
+    against: Any = None,
+    rows: bool = False,
 ) -> dict[str, Any]:
     """Evaluate ``model`` on each data spec: an MNIST folder, or a set of :data:`PATH_SETS` as NAME[:N].
 
@@ -314,6 +321,8 @@ def evaluate_specs(
     With ``against`` (a second model), each set's figures also hold ``against``: that model's figures
     on the same glyphs; and on sets with true strokes ``difference``: ``model`` less ``against`` per
     mean figure, with its 95 % interval over the glyphs' labels (:func:`paired_difference`).
+    With ``rows``, each set with true strokes also holds ``rows``: ``model``'s figures glyph by
+    glyph (:func:`path_rows`), each with its ``label``.
     """
     from pathlib import Path
 
@@ -330,13 +339,15 @@ def evaluate_specs(
                 raise UsageError(f"--data {spec}: N must be a whole number") from None
             samples = path_samples(name, number)
             groups = [s.label for s in samples]
-            rows = path_rows(model, samples, refine=refine, progress=progress(spec, len(samples)) if progress else None)
-            results[spec] = _set_figures(rows, groups)
+            glyphs = path_rows(model, samples, refine=refine, progress=progress(spec, len(samples)) if progress else None)
+            results[spec] = _set_figures(glyphs, groups)
             if against is not None:
                 update = progress(f"{spec} (against)", len(samples)) if progress else None
                 others = path_rows(against, samples, refine=refine, progress=update)
                 results[spec]["against"] = _set_figures(others, groups)
-                results[spec]["difference"] = paired_difference(others, rows, groups)
+                results[spec]["difference"] = paired_difference(others, glyphs, groups)
+            if rows:
+                results[spec]["rows"] = [{"label": label, **row} for label, row in zip(groups, glyphs, strict=True)]
         elif datasets.is_mnist_folder(Path(spec)):
             images, labels = datasets.mnist(spec, split="test")
             images, labels = images[:limit], labels[:limit]

@@ -73,3 +73,43 @@ def test_evaluate_against_a_model_measures_both_on_the_same_glyphs():
 def test_evaluate_against_a_missing_model_is_a_one_line_error(tmp_path):
     result = CliRunner().invoke(cli, ["evaluate", "--data", "shapes:2", "--against", str(tmp_path / "none.npz")])
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_evaluate_writes_every_glyphs_figures_as_json_lines(tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    result = CliRunner().invoke(cli, ["evaluate", "--data", "shapes:6", "--rows", str(rows), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in rows.read_text().splitlines()]
+    assert [(r["set"], r["glyph"]) for r in lines] == [("shapes:6", k) for k in range(6)]
+    assert all(r["label"].startswith("shape:") and r["order"] is None for r in lines)  # NaN as null
+    assert "rows" not in json.loads(result.stdout)["results"]["shapes:6"]
+    direction = np.mean([r["direction"] for r in lines])
+    assert direction == pytest.approx(json.loads(result.stdout)["results"]["shapes:6"]["direction"])
+
+
+def test_a_rows_file_that_cannot_be_written_is_refused_before_evaluating(tmp_path):
+    result = CliRunner().invoke(cli, ["evaluate", "--data", "shapes:2", "--rows", str(tmp_path / "missing" / "rows.jsonl")])
+    assert result.exit_code == 4 and "does not exist" in result.output and "Traceback" not in result.output
+
+
+def test_paired_rows_of_one_model_differ_by_nothing_and_a_changed_glyph_shows(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rows = tmp_path / "a.jsonl"
+    assert CliRunner().invoke(cli, ["evaluate", "--data", "shapes:8", "--rows", str(rows)]).exit_code == 0
+    changed = [json.loads(line) for line in rows.read_text().splitlines()]
+    assert changed[0]["direction"] == 1.0
+    changed[0]["direction"] = 0.0  # one glyph of eight drawn the other way
+    (tmp_path / "b.jsonl").write_text("".join(json.dumps(r) + "\n" for r in changed))
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "paired.py"
+
+    def paired(a: str, b: str) -> str:
+        done = subprocess.run([sys.executable, str(script), str(tmp_path / a), str(tmp_path / b)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    same = paired("a.jsonl", "a.jsonl")
+    assert "shapes:8: 8 glyphs" in same and "+0.0000 [+0.000, +0.000]" in same and "clear" not in same
+    assert "direction      1.0000 -> 0.8750  -0.1250" in paired("a.jsonl", "b.jsonl")

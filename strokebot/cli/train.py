@@ -237,6 +237,7 @@ Examples:
   strokebot evaluate --fast --data ../shared/data/mnist     # the one-shot model of --fast
   strokebot evaluate --model my.npz --data omniglot:400 --refine 100
   strokebot evaluate --model new.npz --against old.npz --data omniglot --data kanjivg   # which is better?
+  strokebot evaluate --data omniglot --rows glyphs.jsonl   # every glyph's figures, for benchmarks/paired.py
 
 \b
 Sets with true strokes (NAME[:N], held-out splits, fixed seeds):
@@ -257,8 +258,10 @@ Sets with true strokes (NAME[:N], held-out splits, fixed seeds):
               help="Also measure this model on the same glyphs, and the differences with their 95 % intervals.")
 @click.option("--limit", type=Count(1), help="Evaluate at most this many glyphs per set.")
 @click.option("--refine", type=Count(0), default=0, show_default=True, help="Refinement steps when tracing.")
+@click.option("--rows", "rows_path", type=PATH, metavar="FILE",
+              help="Also write every glyph's figures, one JSON object a line (for benchmarks/paired.py).")
 @click.option("--json", "as_json", is_flag=True, help="Print all figures as JSON.")
-def evaluate(data_specs, model, fast, against, limit, refine, as_json) -> None:
+def evaluate(data_specs, model, fast, against, limit, refine, rows_path, as_json) -> None:
     """Measure a model: pixel accuracy, clustering of stroke codes, and pen paths against true ones
     (Chamfer distance, direction, order, stroke count, off-ink share, length ratio).
 
@@ -274,11 +277,24 @@ def evaluate(data_specs, model, fast, against, limit, refine, as_json) -> None:
         raise UsageError("--fast and --model name two models; give one")
     loaded = load_model(FAST_MODEL if fast else model)
     other = load_model(against) if against is not None else None
+    if rows_path is not None:
+        from strokebot.output import check_writable
+
+        check_writable(rows_path)  # a bad path now, not after the whole evaluation
     bars = _Bars()
     try:
-        results = evaluate_specs(loaded, data_specs, limit=limit, refine=refine, progress=bars.start, against=other)
+        results = evaluate_specs(loaded, data_specs, limit=limit, refine=refine, progress=bars.start, against=other, rows=rows_path is not None)
     finally:
         bars.close()
+    if rows_path is not None:
+        from strokebot.output import write_bytes
+
+        lines = [
+            json.dumps({"set": spec, "glyph": k, **{key: _finite_or_none(value) for key, value in row.items()}})
+            for spec, figures in results.items()
+            for k, row in enumerate(figures.pop("rows", []))
+        ]
+        write_bytes(rows_path, "".join(f"{line}\n" for line in lines).encode())
     if as_json:
         named = {"model": loaded.name, **({"against": other.name} if other is not None else {})}
         click.echo(json.dumps({**named, "results": results}, indent=2))
@@ -302,6 +318,11 @@ def evaluate(data_specs, model, fast, against, limit, refine, as_json) -> None:
                 low, high = d["interval"]
                 line += f"  {d['difference']:+.4f} [{low:+.3f}, {high:+.3f}]{'  clear' if d['clear'] else ''}"
             click.echo(line)
+
+
+def _finite_or_none(value: Any) -> Any:
+    """A figure a glyph does not have (NaN) as JSON's null, so any JSON reader takes the line."""
+    return None if isinstance(value, float) and value != value else value
 
 
 def _figure(value: Any) -> str:
