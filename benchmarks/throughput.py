@@ -10,8 +10,8 @@ other, the model alone (numpy runner), stroke extraction alone (gestures to Draw
 each stage's share of the whole, so a busy machine shows as slower rounds, not as a wrong ratio.
 
 Arrays, the default stroke model: the same ``trace_batch`` call on the first ``--stroke-count``
-digits (default 1,000), one process, and in ``--jobs``-many worker processes (each glyph is drawn
-on its own, so they split the digits between them).
+digits (default 1,000), one process, and with ``workers=--jobs`` (worker processes, each drawing a
+consecutive share of the digits; the time includes starting them).
 
 Folder: writes N small PNG digits to a temporary folder and traces them to G-code with
 :func:`strokebot.batch.trace_parallel` in a fresh process per ``--jobs`` value (as
@@ -116,21 +116,12 @@ def stroke_arrays(count: int, jobs: int) -> list[tuple[str, float, str]]:
     strokes = sum(len(d.strokes) for d in drawings) / count
     rows = [("stroke model: trace_batch, 1 process", one, f"{strokes:.2f} strokes per glyph")]
     if jobs > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunks = [images[k::jobs] for k in range(jobs)]
-        with ProcessPoolExecutor(jobs) as pool:
-            list(pool.map(_trace_chunk, [c[:5] for c in chunks]))  # start the workers, load the model
-            start = time.perf_counter()
-            list(pool.map(_trace_chunk, chunks))
-            rows.append((f"stroke model: trace_batch, {jobs} processes", count / (time.perf_counter() - start), ""))
+        start = time.perf_counter()
+        parallel = strokebot.trace_batch(images, model=model, normalised=True, clean=False, workers=jobs)
+        same = [len(d.strokes) for d in parallel] == [len(d.strokes) for d in drawings]
+        rows.append((f"stroke model: trace_batch, {jobs} processes", count / (time.perf_counter() - start),
+                     f"workers={jobs}, starting them included; {'the same strokes' if same else 'OTHER STROKES'}"))  # fmt: skip
     return rows
-
-
-def _trace_chunk(images: list[np.ndarray]) -> int:
-    import strokebot
-
-    return len(strokebot.trace_batch(images, normalised=True, clean=False))
 
 
 def _slice(gestures, first: int, size: int):

@@ -19,6 +19,7 @@ serial run; a bug (any other exception) stops the run, as it would there.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import queue
@@ -34,7 +35,7 @@ from strokebot.paths import real
 if TYPE_CHECKING:
     from strokebot.jobs import TraceResult, TraceSettings
 
-__all__ = ["Traced", "WorkerReport", "default_jobs", "trace_parallel", "trace_plan", "progress", "peak_rss_mb"]
+__all__ = ["Traced", "WorkerReport", "default_jobs", "one_thread_workers", "trace_parallel", "trace_plan", "progress", "peak_rss_mb"]
 
 #: Inputs per message to a worker (at most): enough to make messages cost nothing next to tracing.
 CHUNK = 8
@@ -67,6 +68,20 @@ class WorkerReport:
     traced: int
     peak_rss_mb: float
     imported_torch: bool
+
+
+@contextlib.contextmanager
+def one_thread_workers() -> Iterator[None]:
+    """Processes started inside run their linear algebra on one thread each (N workers use N cores,
+    not N × the BLAS threads), unless the environment already says how many; this process's
+    environment is as it was afterwards."""
+    unset = [name for name in _ONE_THREAD if name not in os.environ]
+    os.environ.update({name: _ONE_THREAD[name] for name in unset})  # the workers inherit it as they start
+    try:
+        yield
+    finally:
+        for name in unset:
+            del os.environ[name]
 
 
 def default_jobs() -> int:
@@ -162,14 +177,9 @@ def trace_plan(
     context = multiprocessing.get_context("spawn")
     tasks, results = context.Queue(), context.Queue()
     workers = [context.Process(target=_work, args=(tasks, results, settings), daemon=True) for _ in range(jobs)]
-    unset = [name for name in _ONE_THREAD if name not in os.environ]
-    os.environ.update({name: _ONE_THREAD[name] for name in unset})  # the workers inherit it as they start
-    try:
+    with one_thread_workers():
         for worker in workers:
             worker.start()
-    finally:
-        for name in unset:
-            del os.environ[name]
     size = max(1, min(CHUNK, count // (4 * jobs)))  # a small folder still keeps every worker busy
     chunks = _chunks(iter(plan), size)
     limit = jobs * (AHEAD + 1) * size  # inputs handed out and not yet reported, at most

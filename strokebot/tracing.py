@@ -13,6 +13,7 @@ each one:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,18 +293,31 @@ def trace_batch(
     max_pixels: int | None = None,
     names: Sequence[str] | None = None,
     batch_size: int = 1024,
+    workers: int = 1,
 ) -> list[Drawing]:
     """Trace many images, running the model on the glyphs of all of them in batches.
 
     Takes the options of :func:`trace`. Any bad image raises; to skip bad files and go on, trace
     them one by one (as ``strokebot trace FOLDER`` does).
+
+    ``workers`` other than 1 traces the images in that many worker processes (0: one per core),
+    each a consecutive share of them on one BLAS thread, and gives the same drawings in the same
+    order as one process. The stroke model draws glyph by glyph, so on hundreds of images or more
+    this scales with the cores; starting the workers costs about half a second. As with anything
+    that starts processes, call it under ``if __name__ == "__main__":`` in a script.
     """
     if refine < 0:
         raise UsageError(f"refine must be a number of steps >= 0, got {refine}")
+    if workers < 0:
+        raise UsageError(f"workers must be a number of processes >= 0 (0: one per core), got {workers}")
     resolved = _resolve_model(model, fast)
     images = list(images)
     if names is not None and len(names) != len(images):
         raise UsageError("names must give one name per image")
+    if workers != 1 and len(images) > 1:
+        options = dict(model=resolved, polarity=polarity, clean=clean, split=split, normalised=normalised,
+                       refine=refine, max_pixels=max_pixels, batch_size=batch_size)  # fmt: skip
+        return _traced_in_workers(images, names, workers, options)
     bulk = normalised and not clean and not refine
     if bulk and all(isinstance(i, np.ndarray) and i.shape == (resolved.size, resolved.size) for i in images):
         return _trace_normalised_arrays(images, resolved, polarity, batch_size)
@@ -321,6 +335,30 @@ def trace_batch(
         for i, image in enumerate(images)
     ]
     return [_refined(d, page, refine) for d, page in zip(_trace_pages(pages, resolved, batch_size), pages, strict=True)]
+
+
+def _traced_in_workers(images: list[Any], names: Sequence[str] | None, workers: int, options: dict[str, Any]) -> list[Drawing]:
+    """:func:`trace_batch` of consecutive shares of ``images`` in worker processes, in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    from strokebot.batch import default_jobs, one_thread_workers
+
+    count = min(workers or default_jobs(), len(images))
+    if count <= 1:
+        return trace_batch(images, names=names, **options)
+    bounds = np.linspace(0, len(images), count + 1).round().astype(int).tolist()
+    shares = [(images[a:b], None if names is None else list(names[a:b])) for a, b in itertools.pairwise(bounds)]
+    # The workers start as the pool's tasks go out, inside one_thread_workers().
+    with one_thread_workers(), ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn")) as pool:
+        traced = list(pool.map(partial(_trace_share, options=options), shares))
+    return [drawing for share in traced for drawing in share]
+
+
+def _trace_share(share: tuple[list[Any], list[str] | None], options: dict[str, Any]) -> list[Drawing]:
+    images, names = share
+    return trace_batch(images, names=names, **options)
 
 
 def _trace_pages(pages: Sequence[Page], model: AnyModel, batch_size: int) -> list[Drawing]:

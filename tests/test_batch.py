@@ -131,3 +131,36 @@ def test_stopping_early_leaves_no_workers_and_no_partial_files(folder, tmp_path,
     results.close()
     assert multiprocessing.active_children() == []
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+
+def test_trace_batch_in_worker_processes_gives_the_drawings_of_one_process_in_order():
+    import numpy as np
+
+    import strokebot
+
+    images = [draw_polylines([[(5, 5 + 2 * k), (22, 22 - k)], [(6, 22), (20, 6 + k)]], size=(28, 28), width=2.0 + k / 4) for k in range(7)]
+    names = [f"glyph {k}" for k in range(7)]
+    serial = strokebot.trace_batch(images, names=names)
+    environment = dict(os.environ)
+    for workers in (2, 3):
+        parallel = strokebot.trace_batch(images, names=names, workers=workers)
+        assert len(parallel) == len(serial)
+        for a, b in zip(serial, parallel, strict=True):
+            assert len(a.strokes) == len(b.strokes) and a.meta == b.meta
+            for s, t in zip(a.strokes, b.strokes, strict=True):
+                np.testing.assert_array_equal(s.points, t.points)
+    assert dict(os.environ) == environment  # the workers' one-thread settings are not left behind
+
+
+def test_trace_batch_workers_raise_what_one_process_raises():
+    import numpy as np
+
+    import strokebot
+    from strokebot.errors import ImageError
+
+    blank = np.zeros((28, 28), np.uint8)
+    ink = draw_polylines([[(5, 5), (22, 22)]], size=(28, 28), width=2.5)
+    with pytest.raises(ImageError):
+        strokebot.trace_batch([ink, ink, blank], workers=2)
+    with pytest.raises(UsageError, match="workers"):
+        strokebot.trace_batch([ink], workers=-1)
