@@ -78,6 +78,13 @@ def measure(tracer: Callable[[np.ndarray], list[np.ndarray]], samples: list) -> 
     return figures, rows
 
 
+def difference_text(d: dict) -> str:
+    """A :func:`strokebot.evaluate.paired_difference` figure as "+0.005 [-0.014, +0.021]"."""
+    low, high = d["interval"]
+    interval = f"[{low:+.3f}, {high:+.3f}]" if np.isfinite(low) else "(one character: no interval)"
+    return f"{d['difference']:+.3f} {interval}"
+
+
 def verdict(name: str, ours: list[dict[str, float]], rules: list[dict[str, float]], groups: list[str]) -> str:
     """Where strokebot stands against the rules on direction, order and exact stroke counts."""
     from strokebot.evaluate import paired_difference
@@ -91,11 +98,11 @@ def verdict(name: str, ours: list[dict[str, float]], rules: list[dict[str, float
             continue
         low, high = d["interval"]
         if not np.isfinite(low):
-            parts.append(f"{label} {d['difference']:+.3f} (one character: no interval)")
+            parts.append(f"{label} {difference_text(d)}")
             continue
         standing = "ahead" if low > 0 else "behind" if high < 0 else "level"
         behind |= standing == "behind"
-        parts.append(f"{label} {standing} ({d['difference']:+.3f} [{low:+.3f}, {high:+.3f}])")
+        parts.append(f"{label} {standing} ({difference_text(d)})")
     overall = "behind" if behind else "ahead of or level with"
     return f"{name}: strokebot {overall} the convention-ordered skeleton: " + "; ".join(parts)
 

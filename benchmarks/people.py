@@ -29,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import baselines  # noqa: E402
-from drawing_order import measure, row  # noqa: E402
+from drawing_order import difference_text, measure, row  # noqa: E402
 from machine import describe  # noqa: E402
 
 
@@ -152,12 +152,7 @@ def against_majority(rows: list[dict[str, float]], majority: dict[int, dict[str,
 
     both = sorted(majority)
     differences = paired_difference([majority[k] for k in both], [rows[k] for k in both], [samples[k].label for k in both])
-    parts = []
-    for figure, label in (("direction", "direction"), ("order_tau", "order")):
-        d = differences[figure]
-        low, high = d["interval"]
-        interval = f"[{low:+.3f}, {high:+.3f}]" if np.isfinite(low) else "(one character: no interval)"
-        parts.append(f"{label} {d['difference']:+.3f} {interval}")
+    parts = [f"{label} {difference_text(differences[figure])}" for figure, label in (("direction", "direction"), ("order_tau", "order"))]
     return "\nstrokebot less the other people's majority, same glyphs (95 % over characters): " + "; ".join(parts)
 
 

@@ -168,11 +168,8 @@ def path_figures(model: Any, samples: Sequence[Any], *, refine: int = 0, progres
 
 
 def _set_figures(rows: Sequence[dict[str, float]], groups: Sequence[str]) -> dict[str, Any]:
-    def column(key: str) -> np.ndarray:
-        return np.array([r[key] for r in rows], np.float64)
-
     def median(key: str) -> float:
-        values = column(key)
+        values = _per_glyph(rows, key)
         values = values[np.isfinite(values)]
         return float(np.median(values)) if len(values) else float("nan")
 
@@ -183,7 +180,7 @@ def _set_figures(rows: Sequence[dict[str, float]], groups: Sequence[str]) -> dic
             "length_median": median("length"),
             "start_distance_median": median("start_distance"),
             "order_distance_median": median("order_distance"),
-            "seconds_per_glyph": float(column("seconds").mean()) if rows else 0.0,
+            "seconds_per_glyph": float(_per_glyph(rows, "seconds").mean()) if rows else 0.0,
         }
     )
     return figures
@@ -195,6 +192,7 @@ MEAN_FIGURES = {"direction": "direction", "order": "order_tau", "off_ink": "off_
 
 
 def _per_glyph(rows: Sequence[dict[str, float]], key: str) -> np.ndarray:
+    """Figure ``key`` of each glyph's row: (N,) float64; ``exact`` is 1 where the stroke count is."""
     if key == "exact":
         return np.array([float(r["strokes"] == r["true_strokes"]) for r in rows])
     return np.array([r[key] for r in rows], np.float64)
@@ -252,24 +250,21 @@ def summarise(rows: Sequence[dict[str, float]], groups: Sequence[str] | None = N
     and so on, :func:`group_interval`) and ``groups`` the number of labels.
     """
 
-    def column(key: str) -> np.ndarray:
-        return np.array([r[key] for r in rows], np.float64)
-
-    strokes, true = column("strokes"), column("true_strokes")
-    chamfers = column("chamfer")
-    order = column("order")
+    strokes, true = _per_glyph(rows, "strokes"), _per_glyph(rows, "true_strokes")
+    chamfers = _per_glyph(rows, "chamfer")
+    direction, order = _per_glyph(rows, "direction"), _per_glyph(rows, "order")
     figures: dict[str, Any] = {
         "glyphs": len(rows),
         "chamfer_median": float(np.median(chamfers)),
         "chamfer_mean": float(np.mean(np.clip(chamfers, 0, 1e3))),
-        "direction": float(np.nanmean(column("direction"))) if np.isfinite(column("direction")).any() else float("nan"),
+        "direction": float(np.nanmean(direction)) if np.isfinite(direction).any() else float("nan"),
         "order_tau": float(np.nanmean(order)) if np.isfinite(order).any() else float("nan"),
         "strokes_median": float(np.median(strokes)),
         "true_strokes_median": float(np.median(true)),
         "strokes_exact": float(np.mean(strokes == true)),
         "strokes_off_median": float(np.median(np.abs(strokes - true))),
-        "off_ink_mean": float(np.mean(column("off_ink"))),
-        "length_ratio_median": float(np.median(column("length_ratio"))),
+        "off_ink_mean": float(np.mean(_per_glyph(rows, "off_ink"))),
+        "length_ratio_median": float(np.median(_per_glyph(rows, "length_ratio"))),
     }
     if groups is not None and rows:
         figures["groups"] = len(set(groups))

@@ -141,11 +141,12 @@ def thin_skeleton(ink: np.ndarray, *, threshold: float = INK_THRESHOLD) -> np.nd
     nodes. Corners are removed on one checkerboard colour, then the other, so that two touching
     corners are never removed together.
     """
+    inky = np.asarray(ink) > threshold
     mask = skeleton(ink, threshold=threshold)
-    _keep_small_marks(mask, np.asarray(ink) > threshold)
-    if _lost_ink(ink, mask, threshold):  # a thick diagonal worn away: thin again, keeping diagonals
+    _keep_small_marks(mask, inky)
+    if _lost_ink(inky, mask):  # a thick diagonal worn away: thin again, keeping diagonals
         mask = skeleton(ink, threshold=threshold, keep_diagonals=True)
-        _keep_small_marks(mask, np.asarray(ink) > threshold)
+        _keep_small_marks(mask, inky)
     parity = np.add.outer(np.arange(mask.shape[0]), np.arange(mask.shape[1])) % 2
     for colour in (0, 1, 0, 1):
         remove = mask & (parity == colour) & _STAIRCASE[_neighbour_codes(mask)]
@@ -155,11 +156,10 @@ def thin_skeleton(ink: np.ndarray, *, threshold: float = INK_THRESHOLD) -> np.nd
     return mask
 
 
-def _lost_ink(ink: np.ndarray, mask: np.ndarray, threshold: float) -> bool:
-    """Whether thinning lost part of the ink: more than 1 % of it (and 4 pixels) lies farther from
-    every centre-line pixel than a line's width plus two pixels, in x or y (a line's end lies about
-    one width from where its centre line stops)."""
-    inky = np.asarray(ink) > threshold
+def _lost_ink(inky: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether thinning lost part of the ink (``inky``, boolean): more than 1 % of it (and 4 pixels)
+    lies farther from every centre-line pixel than a line's width plus two pixels, in x or y (a
+    line's end lies about one width from where its centre line stops)."""
     count = int(np.count_nonzero(inky))
     if count == 0:
         return False
