@@ -64,6 +64,11 @@ def _cap(variable: str, default: int) -> int:
 
 POLARITIES = ("auto", "dark-on-light", "light-on-dark")
 
+#: Cleaning subtracts the background (shadows, uneven light) but not where it is this share of the
+#: ink's own level or darker: that is ink too wide for the background's window (a fat pen's corner).
+#: Phone photos' shade reaches about 0.4 of their ink (the samples).
+BLOB_SHARE = 0.6
+
 #: The Pillow decoders a file may be read with (JPEG takes phone cameras' MPO files too). The others
 #: stay off: some (EPS) run external programs on the file, whose time and memory nothing bounds.
 READABLE_FORMATS = ("PNG", "JPEG", "BMP", "DIB", "TIFF", "GIF", "WEBP", "PPM")
@@ -300,7 +305,15 @@ def _clean(ink: np.ndarray, label: str) -> np.ndarray:
         factor = max(1, min(height, width) // 96)
         small = Image.fromarray(ink, "F").reduce(factor) if factor > 1 else Image.fromarray(ink, "F")
         window = max(3, (min(small.size) // 6) | 1)
-        opened = _rank_filter(_rank_filter(np.asarray(small, np.float32), window, np.min), window, np.max)
+        reduced = np.asarray(small, np.float32)
+        opened = _rank_filter(_rank_filter(reduced, window, np.min), window, np.max)
+        # Ink wider than the window (a fat pen's filled corner, a dot as big as a letter) survives
+        # the opening too, but no shade is nearly as dark as the ink on it: where the opening
+        # reaches BLOB_SHARE of the ink's level, it is ink, and the paper there is as the rest.
+        blob = opened > BLOB_SHARE * _ink_levels(reduced)[1]
+        if blob.any():
+            blob = _rank_filter(blob.astype(np.float32), 5, np.max) > 0  # with its anti-aliased rim
+            opened[blob] = _median(opened[~blob]) if not blob.all() else 0.0
         background = Image.fromarray(_rank_filter(opened, 3, np.max), "F")
         # Scaled up and subtracted a band of rows at a time, so no full-size copy of it is made.
         band = max(1, 2**20 // width)
@@ -313,17 +326,24 @@ def _clean(ink: np.ndarray, label: str) -> np.ndarray:
     low, high = np.percentile(ink, [1, 99.99])
     if high - low < 0.1:  # no contrast anywhere: a blank page
         return np.zeros_like(ink)
-    levels = ink[ink > 0.02]
-    threshold = _otsu(levels)
-    strong = levels[levels > threshold]
-    top = float(np.percentile(strong, 90)) if strong.size else 1.0
-    del levels, strong
+    threshold, top = _ink_levels(ink)
     floor = min(threshold * 0.6, 0.5 * top)
     if top - floor < 0.08:  # no contrast between ink and paper: leave it to _check_ink
         return np.zeros_like(ink) if top < 0.15 else ink
     ink -= floor
     ink /= top - floor
     return _drop_specks(np.clip(ink, 0, 1, out=ink))
+
+
+def _ink_levels(ink: np.ndarray) -> tuple[float, float]:
+    """The ink/paper threshold (Otsu's, over the pixels with any ink) and the ink's level (the 90th
+    percentile of the pixels above it; 1 where none are)."""
+    levels = ink[ink > 0.02]
+    if not levels.size:
+        return 0.5, 1.0
+    threshold = _otsu(levels)
+    strong = levels[levels > threshold]
+    return threshold, float(np.percentile(strong, 90)) if strong.size else 1.0
 
 
 def _otsu(values: np.ndarray) -> float:

@@ -139,6 +139,26 @@ class TestInk:
         assert (ink[:, :8] == 0).all() and (ink[:8] == 0).all()  # paper grain and shading gone
         assert 0.03 < (ink > 0.5).mean() < 0.2
 
+    @pytest.mark.parametrize("size", [100, 200])
+    def test_a_fat_pens_filled_corner_and_a_big_dot_are_ink_not_shade(self, size):
+        # Both are wider than the background's window (a sixth of the image): cleaning took them for
+        # shade and cut the V's tip off as a glyph of its own, and hollowed the dot into a ring.
+        k = size / 100
+        v = draw_polylines([[(35 * k, 15 * k), (50 * k, 85 * k), (65 * k, 15 * k)]], size=(size, size), width=14 * k)
+        dot = draw_polylines([[(80 * k, 80 * k), (80.5 * k, 80 * k)]], size=(size, size), width=24 * k)
+        ink = np.maximum(v, dot)
+        cleaned = ink_map(1.0 - ink)
+        assert iou(cleaned > 0.5, ink > 0.5) > 0.97
+        assert len(find_glyphs(cleaned, cut=False)) == 2
+
+    def test_shade_around_a_fat_pens_corner_is_still_taken_away(self):
+        v = draw_polylines([[(35, 15), (50, 85), (65, 15)]], size=(100, 100), width=14)
+        yy, xx = np.mgrid[0:100, 0:100]
+        paper = 0.9 - 0.45 * (xx / 100)  # light falling off to the right: shade up to half the ink's level
+        cleaned = ink_map(paper * (1 - 0.9 * v))
+        assert (cleaned[v < 0.05] < 0.5).all()
+        assert iou(cleaned > 0.5, v > 0.5) > 0.9
+
     def test_specks_go_but_dots_stay(self):
         ink = draw_polylines([[(10, 30), (60, 30)]], size=(80, 60), width=5)
         ink[5, 5] = 1.0  # a speck

@@ -134,6 +134,27 @@ def test_the_fork_at_a_thick_pens_sharp_corner_is_marked_and_folded_into_a_corne
         assert abs(x - 50) < 2 and y > 104, (width, x, y)  # at the tip of the V
 
 
+@pytest.mark.parametrize("opening", [22, 28, 36])
+def test_a_narrow_vs_long_fork_is_folded_into_its_tip(opening):
+    # Arms 22-36 degrees apart and a pen a fifth of the V's height: the fork thinning grows above
+    # the tip is 2-4 pen radii long, too long for a spur, and used to stay a stem of its own (three
+    # strokes). It is straight, on the arms' outer bisector and as long as the pen's turn makes it.
+    half = 70 * np.tan(np.radians(opening / 2))
+    ink = render_strokes([np.array([(60 - half, 20.0), (60.0, 90.0), (60 + half, 20.0)])], (120, 110), 14)
+    graph = stroke_graph(ink)
+    assert len(graph.branches) == 2, opening
+    (corner,) = [n for n in range(len(graph.nodes)) if graph.degree(n) == 2]
+    x, y = graph.nodes[corner]
+    assert abs(x - 60) < 2 and y > 84, (opening, x, y)  # at the tip of the V
+
+
+def test_a_stem_below_a_junction_is_not_folded():
+    # A Y whose stem is four pen widths long: a line of its own, however narrow the arms' opening.
+    ink = render_strokes([np.array([(45.0, 10.0), (60.0, 60.0), (75.0, 10.0)]), np.array([(60.0, 60.0), (60.0, 110.0)])], (120, 120), 12)
+    graph = stroke_graph(ink)
+    assert max(graph.degree(n) for n in range(len(graph.nodes))) == 3
+
+
 def test_an_overshoot_at_a_right_angled_corner_is_not_folded():
     # The corner of a box whose top overshoots its side (as in 口): the overshoot runs on along the top,
     # not along the corner's bisector, so it stays a branch of its own.

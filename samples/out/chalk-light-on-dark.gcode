@@ -1,7 +1,7 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.141 mm
-; 6 strokes, 73 points (simplified from 209, tolerance 0.57 mm)
+; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.145 mm
+; 6 strokes, 72 points (simplified from 212, tolerance 0.572 mm)
 ; pen-down length 122.4 mm, pen-up travel 62.9 mm
 ; estimated plot time 9.3 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
@@ -19,11 +19,11 @@ G1 X7.799 Y8.600 F2000
 G1 X8.042 Y10.918
 G1 X8.348 Y12.337
 G1 X8.491 Y13.082
-G1 X9.573 Y17.800
-G1 X9.836 Y18.602
+G1 X9.838 Y18.600
+G1 X9.968 Y18.867
+G1 X10.202 Y19.367
 G1 X10.793 Y20.662
-G1 X11.494 Y18.747
-G1 X11.613 Y18.608
+G1 X11.447 Y18.868
 G1 X12.076 Y17.674
 G1 X12.297 Y17.266
 G1 X14.156 Y14.200
@@ -51,7 +51,6 @@ G4 P0.15
 G1 X25.000 Y19.133 F2000
 G1 X24.870 Y15.833
 G1 X24.827 Y15.004
-G1 X24.773 Y14.330
 G1 X24.725 Y13.585
 G1 X24.468 Y11.133
 G1 X24.467 Y10.600

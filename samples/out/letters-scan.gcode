@@ -1,7 +1,7 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.52 mm
-; 10 strokes, 142 points (simplified from 340, tolerance 0.26 mm)
+; 10 strokes, 143 points (simplified from 342, tolerance 0.26 mm)
 ; pen-down length 128.2 mm, pen-up travel 63.4 mm
 ; estimated plot time 12.3 s, the whole program from X0 Y0 Z0 (feed 2000
 ; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
@@ -19,10 +19,11 @@ G4 P0.15
 G1 X7.785 Y9.263 F2000
 G1 X8.356 Y9.857
 G1 X8.655 Y10.215
-G1 X10.998 Y12.952
+G1 X11.087 Y13.085
+G1 X11.320 Y13.394
 G1 X11.683 Y13.861
-G1 X11.766 Y12.783
-G1 X11.999 Y10.594
+G1 X11.735 Y13.291
+G1 X11.762 Y12.928
 G1 X11.993 Y9.984
 G1 X12.018 Y9.600
 G1 X12.049 Y9.333

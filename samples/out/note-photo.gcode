@@ -2,7 +2,7 @@
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 33.032 mm, Y up: flipped against the page height, pen width 0.314
 ; mm
-; 48 strokes, 517 points (simplified from 1023, tolerance 0.157 mm)
+; 48 strokes, 521 points (simplified from 1026, tolerance 0.157 mm)
 ; pen-down length 292.4 mm, pen-up travel 209.6 mm
 ; estimated plot time 40.1 s, the whole program from X0 Y0 Z0 (feed 2000
 ; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
@@ -19,11 +19,15 @@ M3 S90
 G4 P0.15
 G1 X12.936 Y24.805 F2000
 G1 X12.941 Y24.953
+G1 X12.945 Y25.100
 G1 X12.843 Y25.984
-G1 X12.277 Y26.500
+G1 X12.500 Y26.426
+G1 X12.131 Y26.499
+G1 X11.987 Y26.507
 G1 X11.542 Y26.721
 G1 X11.492 Y25.247
 G1 X11.464 Y25.100
+G1 X11.466 Y25.025
 G1 X11.473 Y24.828
 G1 X11.447 Y24.548
 G1 X11.393 Y23.986
@@ -153,7 +157,6 @@ G0 X32.763 Y25.984
 M3 S90
 G4 P0.15
 G1 X32.542 Y26.068 F2000
-G1 X32.395 Y26.037
 G1 X32.247 Y25.989
 G1 X31.585 Y25.544
 G1 X31.285 Y24.879
@@ -713,7 +716,8 @@ G4 P0.15
 G0 X47.313 Y7.676
 M3 S90
 G4 P0.15
-G1 X47.548 Y7.530 F2000
+G1 X47.371 Y7.617 F2000
+G1 X47.430 Y7.568
 G1 X47.783 Y7.560
 G1 X48.370 Y7.559
 G1 X48.744 Y7.148

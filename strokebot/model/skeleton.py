@@ -19,7 +19,9 @@ ink was made, by a round pen:
 * **the fork of a thick pen's sharp corner** — where a pen turns sharply (a V, a zigzag's tip),
   thinning meets the two sides at a junction inside the turn and runs a short spur on to where the
   pen turned; the spur is folded away and the sides led to its tip, so the corner is where a thin
-  pen's would be (:func:`fold_corner_forks`);
+  pen's would be (:func:`fold_corner_forks`). Where the sides are only a few degrees apart the fork
+  is several pen widths long, longer than a spur, and is folded when the ink between the sides is
+  solid from its tip (a narrow V, a zigzag whose valleys the pen has filled);
 * a line that turns sharply (a corner, where one stroke may end and the next begin) is cut there by a
   **corner** node of two branches; a loop on a junction (the loop of a joined-up l or e) stays
   joined there, a loop alone (an o) starts and ends at its first corner;
@@ -385,7 +387,7 @@ def stroke_graph(ink: np.ndarray, *, threshold: float = INK_THRESHOLD, spur: flo
         corner: a line turning by more than this many degrees is cut there (:func:`split_corners`).
     """
     ink = fill_specks(np.asarray(ink, np.float32), threshold=threshold)
-    graph = split_corners(fold_corner_forks(clean(_raw_graph(thin_skeleton(ink, threshold=threshold), ink), spur=spur)), angle=corner)
+    graph = split_corners(fold_corner_forks(clean(_raw_graph(thin_skeleton(ink, threshold=threshold), ink), spur=spur), ink=ink), angle=corner)
     graph.ink = ink
     return reach_corner_tips(graph)
 
@@ -406,9 +408,14 @@ FORK_BISECTOR = 30.0
 FORK_OPENING = 100.0
 #: Pixels a fork may run past the length a round pen's corner gives it (thinning's own rounding).
 FORK_SLACK = 1.5
+#: The longest fork not marked a spur that may be folded, times the pen's radius: a V whose arms are
+#: 12 degrees apart (narrower, a fork is not told from a stem between two lines).
+FORK_LONGEST = 1.0 / np.sin(np.radians(6.0)) - 1.0
+#: Most degrees a side of a long fork may run off the way its tip sees it.
+FORK_SIDE = 20.0
 
 
-def fold_corner_forks(graph: StrokeGraph) -> StrokeGraph:
+def fold_corner_forks(graph: StrokeGraph, *, ink: np.ndarray | None = None) -> StrokeGraph:
     """A thick pen's sharp corner as a thin pen's: the fork thinning grows there folded into a corner.
 
     Where a pen turns sharply (a V, a zigzag's tip, a cusp), thinning does not bend the centre line:
@@ -417,11 +424,15 @@ def fold_corner_forks(graph: StrokeGraph) -> StrokeGraph:
     branches, which leave the junction less than :data:`FORK_OPENING` degrees apart — is removed, and
     the two sides are led straight to its tip: the junction becomes a bend of one line, which
     :func:`split_corners` then finds, as it does for a thin pen.
+
+    With ``ink``, a junction without a marked spur may fold a longer fork, the stem of a narrow V's
+    tip (:func:`_is_corner_fork`): a pen whose sides are 20 degrees apart leaves a fork five times
+    its radius long. Such a fork must be straight, each side must run on the way its tip sees it,
+    and the ink must be solid from the tip along both sides, so a stem between two lines (a Y, a
+    stroke starting above a junction) is not taken for one.
     """
-    if not any(b.spur for b in graph.branches):
-        return graph
     folded = False
-    while _fold_one(graph):
+    while _fold_one(graph, ink):
         folded = True
     if not folded:
         return graph
@@ -430,50 +441,100 @@ def fold_corner_forks(graph: StrokeGraph) -> StrokeGraph:
     return _compact(graph)
 
 
-def _fold_one(graph: StrokeGraph) -> bool:
-    for node in sorted({n for b in graph.branches if b.spur for n in (b.a, b.b)}):  # only a spur's nodes can fold
+def _fold_one(graph: StrokeGraph, ink: np.ndarray | None) -> bool:
+    degree = graph.degrees()
+    for node in sorted({n for b in graph.branches for n, far in ((b.a, b.b), (b.b, b.a)) if degree[far] == 1}):
         ends = graph.ends_at(node)
         if len(ends) != 3 or len({k for k, _ in ends}) != 3:
             continue
-        spurs = [(k, side) for k, side in ends if graph.branches[k].spur]
-        if len(spurs) != 1:
+        spurs = [e for e in ends if graph.branches[e[0]].spur]
+        if len(spurs) == 1:
+            forks = [(spurs[0], False)]
+        elif not spurs and ink is not None:  # a narrow V's fork outgrows a spur: any branch running on to a line end
+            forks = [((k, side), True) for k, side in ends if degree[graph.branches[k].b if side == 0 else graph.branches[k].a] == 1]
+        else:
             continue
-        (s, s_side), sides = spurs[0], [e for e in ends if e != spurs[0]]
-        spur = graph.branches[s] if s_side == 0 else graph.branches[s].reversed()  # from the junction
-        if len(spur.points) < 2:
-            continue
-        reach = float(np.hypot(*(spur.points[-1] - graph.nodes[node])))
-        # The sides' headings are taken past the junction, where thinning bends them into it.
-        far = 2.0 * max(reach, float(graph.node_radius[node]))
-        headings = [_leaving(graph.branches[k] if side == 0 else graph.branches[k].reversed(), 2 * far, beyond=far) for k, side in sides]
-        spur_heading = _leaving(spur, reach)
-        if headings[0] is None or headings[1] is None or spur_heading is None:
-            continue
-        opening = np.degrees(np.arccos(np.clip(np.dot(headings[0], headings[1]), -1.0, 1.0)))
-        outward = -(headings[0] + headings[1])
-        if opening >= FORK_OPENING or np.hypot(*outward) < 1e-9:
-            continue
-        outward = outward / np.hypot(*outward)
-        if np.degrees(np.arccos(np.clip(np.dot(outward, spur_heading), -1.0, 1.0))) > FORK_BISECTOR:
-            continue
-        # A round pen of radius r turning through an opening θ leaves a fork r (1 / sin(θ / 2) - 1)
-        # long: a longer spur is a line of its own (a stroke's start above a junction, as in 人).
-        pen = float(np.median(np.concatenate([graph.branches[k].radius for k, _ in sides])))
-        if reach > pen * (1.0 / max(float(np.sin(np.radians(opening / 2))), 1e-9) - 1.0) + FORK_SLACK:
-            continue
-        tip, tip_radius = spur.points[-1].copy(), float(spur.radius[-1])
-        for k, side in sides:
-            branch = graph.branches[k] if side == 0 else graph.branches[k].reversed()
-            keep = np.hypot(*(branch.points - graph.nodes[node]).T) > reach
-            keep[-1] = True  # the far end stays
-            first = int(np.argmax(keep))
-            led = Branch(np.vstack([tip, branch.points[first:]]), np.concatenate([[tip_radius], branch.radius[first:]]), node, branch.b, branch.spur)
-            graph.branches[k] = led if side == 0 else led.reversed()
-        graph.nodes[node] = tip
-        graph.node_radius[node] = tip_radius
-        del graph.branches[s]
-        return True
+        for fork, long in forks:
+            sides = [e for e in ends if e != fork]
+            if _is_corner_fork(graph, node, fork, sides, ink=ink if long else None):
+                _fold(graph, node, fork, sides)
+                return True
     return False
+
+
+def _is_corner_fork(graph: StrokeGraph, node: int, fork: tuple[int, int], sides: list[tuple[int, int]], *, ink: np.ndarray | None) -> bool:
+    """Is branch end ``fork`` at ``node`` what thinning grows where a round pen turned sharply
+    between the two ``sides``: pointing along their outer bisector, no longer than such a turn's?
+
+    With ``ink``, the fork is a long one (not marked a spur: a narrow V's). It must also be straight
+    and at most :data:`FORK_LONGEST` times the pen's radius, and the sides are seen from its tip,
+    where the pen's centre line turned (from the junction, thinning has bent them into it over the
+    fork's length): a pen's corner is solid ink from the tip along both sides.
+    """
+    k, side = fork
+    spur = graph.branches[k] if side == 0 else graph.branches[k].reversed()  # from the junction
+    if len(spur.points) < 2:
+        return False
+    reach = float(np.hypot(*(spur.points[-1] - graph.nodes[node])))
+    legs = [graph.branches[b] if s == 0 else graph.branches[b].reversed() for b, s in sides]
+    pen = float(np.median(np.concatenate([leg.radius for leg in legs])))
+    # The sides' headings are taken past the junction, where thinning bends them into it.
+    far = 2.0 * max(reach, float(graph.node_radius[node]))
+    if ink is not None:
+        # Distances to the paper come in whole pixels: a thin line's sides measure short of the tip's.
+        pen = max(pen, float(spur.radius[-1]))
+        if spur.length > 1.25 * reach + 2.0 or reach > FORK_LONGEST * pen:
+            return False
+        tip = spur.points[-1]
+        ahead = [point_along(leg.points, arc_lengths(leg.points), min(2 * far, leg.length / 2)) - tip for leg in legs]
+        headings = [_unit(vector) for vector in ahead]
+        for leg, vector, heading in zip(legs, ahead, headings, strict=True):
+            if heading is None or _ink_ahead(ink, tip, heading, float(np.hypot(*vector))) < 0.8 * float(np.hypot(*vector)):
+                return False
+            # Each side runs on the way the tip sees it (a T's bar, seen from its stem's end, does not).
+            own = _leaving(leg, min(2 * far, leg.length / 2), beyond=min(far, leg.length / 4))
+            if own is None or np.degrees(np.arccos(np.clip(np.dot(own, heading), -1.0, 1.0))) > FORK_SIDE:
+                return False
+    else:
+        headings = [_leaving(leg, 2 * far, beyond=far) for leg in legs]
+    spur_heading = _leaving(spur, reach)
+    if headings[0] is None or headings[1] is None or spur_heading is None:
+        return False
+    opening = np.degrees(np.arccos(np.clip(np.dot(headings[0], headings[1]), -1.0, 1.0)))
+    outward = _unit(-(headings[0] + headings[1]))
+    if opening >= FORK_OPENING or outward is None:
+        return False
+    if np.degrees(np.arccos(np.clip(np.dot(outward, spur_heading), -1.0, 1.0))) > FORK_BISECTOR:
+        return False
+    # A round pen of radius r turning through an opening θ leaves a fork r (1 / sin(θ / 2) - 1)
+    # long: a longer one is a line of its own (a stroke's start above a junction, as in 人).
+    return reach <= pen * (1.0 / max(float(np.sin(np.radians(opening / 2))), 1e-9) - 1.0) + FORK_SLACK
+
+
+def _fold(graph: StrokeGraph, node: int, fork: tuple[int, int], sides: list[tuple[int, int]]) -> None:
+    """Remove the ``fork`` and lead both ``sides`` straight to its tip, which ``node`` moves to."""
+    spur = graph.branches[fork[0]] if fork[1] == 0 else graph.branches[fork[0]].reversed()
+    reach = float(np.hypot(*(spur.points[-1] - graph.nodes[node])))
+    tip, tip_radius = spur.points[-1].copy(), float(spur.radius[-1])
+    for k, side in sides:
+        branch = graph.branches[k] if side == 0 else graph.branches[k].reversed()
+        keep = np.hypot(*(branch.points - graph.nodes[node]).T) > reach
+        keep[-1] = True  # the far end stays
+        first = int(np.argmax(keep))
+        # Straight from the tip to the side's first point kept, a point a pixel, as thinning's are.
+        steps = np.linspace(0.0, 1.0, max(1, int(np.ceil(np.hypot(*(branch.points[first] - tip))))), endpoint=False)[:, None]
+        points = np.vstack([tip + steps * (branch.points[first] - tip), branch.points[first:]])
+        radius = np.concatenate([tip_radius + steps[:, 0] * (branch.radius[first] - tip_radius), branch.radius[first:]])
+        led = Branch(points, radius, node, branch.b, branch.spur)
+        graph.branches[k] = led if side == 0 else led.reversed()
+    graph.nodes[node] = tip
+    graph.node_radius[node] = tip_radius
+    del graph.branches[fork[0]]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray | None:
+    norm = float(np.hypot(*vector))
+    return vector / norm if norm > 1e-9 else None
 
 
 def _leaving(branch: Branch, reach: float, *, beyond: float = 0.0) -> np.ndarray | None:
