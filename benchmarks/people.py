@@ -11,7 +11,8 @@ same :func:`strokebot.metrics.drawing_like_a_person` that ``strokebot evaluate``
 whose fitted path lies closest to B's, least Chamfer) and *the other people's majority* (direction
 and order only: each of B's strokes drawn the way most others drew it, in the order of its mean
 rank among them). strokebot and the convention-ordered skeleton are measured on the same glyphs
-beside them.
+beside them, then strokebot's order against the majority character by character: where a whole
+character is drawn in another order than most people's.
 
 No tracer can know which of the ways people draw a character a given person chose: where people
 disagree with each other, that bounds how often any tracer can agree with the person.
@@ -143,6 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     print(row("strokebot", figures), flush=True)
     print(row("skeleton, convention order", measure(baselines.convention_trace, samples)[0]), flush=True)
     print(against_majority(rows, majority, samples))
+    print(by_character(rows, majority, samples))
 
 
 def against_majority(rows: list[dict[str, float]], majority: dict[int, dict[str, float]], samples: list) -> str:
@@ -154,6 +156,22 @@ def against_majority(rows: list[dict[str, float]], majority: dict[int, dict[str,
     differences = paired_difference([majority[k] for k in both], [rows[k] for k in both], [samples[k].label for k in both])
     parts = [f"{label} {difference_text(differences[figure])}" for figure, label in (("direction", "direction"), ("order_tau", "order"))]
     return "\nstrokebot less the other people's majority, same glyphs (95 % over characters): " + "; ".join(parts)
+
+
+def by_character(rows: list[dict[str, float]], majority: dict[int, dict[str, float]], samples: list) -> str:
+    """Where strokebot's order falls short of the other people's majority: per character, the two
+    mean order taus and their difference, the largest shortfall first."""
+    groups: dict[str, list[tuple[float, float]]] = collections.defaultdict(list)
+    for k, votes in majority.items():
+        if np.isfinite(rows[k]["order"]) and np.isfinite(votes["order"]):
+            groups[samples[k].label].append((rows[k]["order"], votes["order"]))
+    table = sorted((float(np.mean([a - b for a, b in pairs])), label, pairs) for label, pairs in groups.items())
+    lines = ["\norder by character, strokebot less the other people's majority (largest shortfall first):",
+             "| character | glyphs | strokebot | majority | difference |", "| --- | --- | --- | --- | --- |"]  # fmt: skip
+    for difference, label, pairs in table:
+        ours, theirs = np.mean(pairs, axis=0)
+        lines.append(f"| {label} | {len(pairs)} | {ours:.3f} | {theirs:.3f} | {difference:+.3f} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,14 @@ def test_throughput_quick():
 
 
 @pytest.mark.slow
+def test_fat_pens_quick():
+    out = run("fat_pens.py", "--quick")
+    assert "narrow Vs" in out and "zigzags" in out and out.count("one stroke:") == 2
+    # A V whose arms are 28 degrees apart is one stroke with either pen (MODEL_CARD.md, Limits).
+    assert "| 28° | 1 | 1 |" in out
+
+
+@pytest.mark.slow
 def test_coldstart_quick():
     out = run("coldstart.py", "--quick", "--rounds", "1")
     assert "strokebot trace glyph.png --to gcode" in out
@@ -113,6 +121,7 @@ def test_another_persons_path_fitted_onto_a_glyph_scores_as_the_same_drawing():
 def test_people_quick():
     out = run("people.py", "--quick")
     assert "another person" in out and "the most alike other person" in out and "| strokebot |" in out
+    assert "order by character" in out and "/character" in out.split("order by character")[1]
 
 
 @pytest.mark.slow

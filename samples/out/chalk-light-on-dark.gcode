@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.145 mm
-; 6 strokes, 72 points (simplified from 212, tolerance 0.572 mm)
-; pen-down length 122.4 mm, pen-up travel 62.9 mm
-; estimated plot time 9.3 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.143 mm
+; 5 strokes, 69 points (simplified from 209, tolerance 0.572 mm)
+; pen-down length 122.2 mm, pen-up travel 62.7 mm
+; estimated plot time 8.8 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -48,30 +48,6 @@ G4 P0.15
 G0 X25.078 Y20.541
 M3 S90
 G4 P0.15
-G1 X25.000 Y19.133 F2000
-G1 X24.870 Y15.833
-G1 X24.827 Y15.004
-G1 X24.725 Y13.585
-G1 X24.468 Y11.133
-G1 X24.467 Y10.600
-G1 X24.335 Y9.533
-G1 X24.334 Y9.133
-G1 X24.335 Y8.602
-G1 X24.308 Y8.286
-G1 X24.741 Y8.196
-G1 X25.266 Y8.200
-G1 X32.333 Y8.068
-G1 X33.533 Y8.367
-G1 X34.345 Y9.133
-G1 X34.998 Y10.467
-G1 X33.795 Y13.400
-G1 X33.496 Y13.795
-G1 X33.222 Y14.156
-M3 S30
-G4 P0.15
-G0 X25.078 Y20.541
-M3 S90
-G4 P0.15
 G1 X25.804 Y20.473 F2000
 G1 X31.533 Y20.065
 G1 X34.741 Y18.869
@@ -80,15 +56,32 @@ G1 X34.200 Y14.904
 G1 X33.222 Y14.156
 M3 S30
 G4 P0.15
-G0 X24.867 Y14.733
+G0 X25.078 Y20.541
 M3 S90
 G4 P0.15
-G1 X25.267 Y14.733 F2000
-G1 X25.667 Y14.733
+G1 X25.000 Y19.133 F2000
+G1 X24.870 Y15.833
+G1 X24.827 Y15.004
+G1 X24.725 Y13.585
+G1 X24.468 Y11.133
+G1 X24.467 Y10.600
+G1 X24.335 Y9.533
+G1 X24.334 Y9.000
+G1 X24.335 Y8.602
+G1 X24.308 Y8.286
+G1 X24.741 Y8.196
+G1 X25.400 Y8.200
+G1 X30.867 Y7.793
+G1 X34.558 Y9.400
+G1 X34.998 Y11.400
+G1 X34.143 Y13.100
+G1 X32.729 Y14.011
+G1 X32.213 Y14.296
+G1 X31.400 Y14.334
 G1 X27.667 Y14.608
-G1 X31.400 Y14.333
-G1 X31.933 Y14.342
-G1 X33.222 Y14.156
+G1 X25.667 Y14.733
+G1 X25.267 Y14.733
+G1 X24.867 Y14.733
 M3 S30
 G4 P0.15
 G0 X52.398 Y18.267
