@@ -22,7 +22,8 @@ from machine import describe  # noqa: E402
 
 OPENINGS = (12, 17, 22, 28, 36)  # degrees between a V's arms
 V_PENS = (7, 5)  # the pen a seventh, a fifth of the V's height
-TEETH = (3, 4, 6)  # a zigzag's teeth across the same width: tips 36, 28 and 19 degrees wide
+TEETH = (3, 4, 6)  # a zigzag's teeth across the same width: tips 37, 28 and 19 degrees wide
+ZIGZAG_SPAN = (0.8, 0.4)  # a zigzag's width and height, shares of the image's side
 Z_PENS = (0.25, 0.4, 0.55, 0.7)  # the pen as a share of the space between two teeth
 
 
@@ -39,8 +40,9 @@ def v_shape(opening: float, pen_share: float, size: int) -> np.ndarray:
 def zigzag(teeth: int, pen_share: float, size: int) -> np.ndarray:
     from strokebot.datasets import render_strokes
 
-    xs = np.linspace(0.1 * size, 0.9 * size, 2 * teeth + 1)
-    ys = np.where(np.arange(len(xs)) % 2 == 0, 0.3 * size, 0.7 * size)
+    width, height = ZIGZAG_SPAN
+    xs = np.linspace((1 - width) / 2 * size, (1 + width) / 2 * size, 2 * teeth + 1)
+    ys = np.where(np.arange(len(xs)) % 2 == 0, (1 - height) / 2 * size, (1 + height) / 2 * size)
     return render_strokes([np.stack([xs, ys], axis=1)], (size, size), pen_share * (xs[2] - xs[0]))
 
 
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     for teeth in TEETH:
         counts = [strokes(zigzag(teeth, share, 160)) for share in Z_PENS]
         z_ones, z_total = z_ones + counts.count(1), z_total + len(counts)
-        tip = 2 * np.degrees(np.arctan(0.8 / (2 * teeth) / 0.4))
+        tip = 2 * np.degrees(np.arctan(ZIGZAG_SPAN[0] / (2 * teeth) / ZIGZAG_SPAN[1]))
         print(f"| {teeth} ({tip:.0f}°) | " + " | ".join(map(str, counts)) + " |")
     print(f"one stroke: {z_ones} of {z_total}")
 

@@ -493,18 +493,18 @@ def _is_corner_fork(graph: StrokeGraph, node: int, fork: tuple[int, int], sides:
                 return False
             # Each side runs on the way the tip sees it (a T's bar, seen from its stem's end, does not).
             own = _leaving(leg, min(2 * far, leg.length / 2), beyond=min(far, leg.length / 4))
-            if own is None or np.degrees(np.arccos(np.clip(np.dot(own, heading), -1.0, 1.0))) > FORK_SIDE:
+            if own is None or _degrees_between(own, heading) > FORK_SIDE:
                 return False
     else:
         headings = [_leaving(leg, 2 * far, beyond=far) for leg in legs]
     spur_heading = _leaving(spur, reach)
     if headings[0] is None or headings[1] is None or spur_heading is None:
         return False
-    opening = np.degrees(np.arccos(np.clip(np.dot(headings[0], headings[1]), -1.0, 1.0)))
+    opening = _degrees_between(headings[0], headings[1])
     outward = _unit(-(headings[0] + headings[1]))
     if opening >= FORK_OPENING or outward is None:
         return False
-    if np.degrees(np.arccos(np.clip(np.dot(outward, spur_heading), -1.0, 1.0))) > FORK_BISECTOR:
+    if _degrees_between(outward, spur_heading) > FORK_BISECTOR:
         return False
     # A round pen of radius r turning through an opening θ leaves a fork r (1 / sin(θ / 2) - 1)
     # long: a longer one is a line of its own (a stroke's start above a junction, as in 人).
@@ -537,6 +537,11 @@ def _unit(vector: np.ndarray) -> np.ndarray | None:
     return vector / norm if norm > 1e-9 else None
 
 
+def _degrees_between(a: np.ndarray, b: np.ndarray) -> float:
+    """The angle between unit vectors ``a`` and ``b``, in degrees."""
+    return float(np.degrees(np.arccos(np.clip(np.dot(a, b), -1.0, 1.0))))
+
+
 def _leaving(branch: Branch, reach: float, *, beyond: float = 0.0) -> np.ndarray | None:
     """The unit direction along ``branch`` from its point ``beyond`` to its point ``reach`` along
     (at least 2 px; both held within the branch)."""
@@ -544,9 +549,7 @@ def _leaving(branch: Branch, reach: float, *, beyond: float = 0.0) -> np.ndarray
     if along[-1] < 1e-9:
         return None
     target = min(max(reach, 2.0), along[-1])
-    vector = point_along(branch.points, along, target) - point_along(branch.points, along, min(beyond, 0.5 * target))
-    norm = float(np.hypot(*vector))
-    return vector / norm if norm > 1e-9 else None
+    return _unit(point_along(branch.points, along, target) - point_along(branch.points, along, min(beyond, 0.5 * target)))
 
 
 def arc_lengths(points: np.ndarray) -> np.ndarray:
