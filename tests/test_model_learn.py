@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -12,11 +14,12 @@ from strokebot.model.checkpoint import read_model, write_model
 from strokebot.model.examples import junction_examples, order_examples
 from strokebot.model.inference import load_model
 from strokebot.model.learn import ScoreNet, Sequencer, StrokeConfig, export_weights, train_strokes
-from strokebot.model.order import STROKE_FEATURES
+from strokebot.model.order import FIRST_FEATURES, STROKE_FEATURES
 from strokebot.model.parse import JUNCTION_FEATURES
 from strokebot.model.strokes import StrokeModel, StrokeNets, expected_shapes
 
 SMALL = StrokeConfig(junction_hidden=(16,), order_hidden=(16, 16), memory=8)
+BARE = dataclasses.replace(SMALL, excursion_hidden=(), stay_hidden=())  # junction net and sequencer only
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +96,32 @@ def test_the_evaluation_words_are_never_training_words():
     trained = {word for s in load_samples(["words:40"], log=lambda line: None) for word in s.label.split(":", 1)[1].split()}
     evaluated = {s.label.split(":", 1)[1] for s in path_samples("words", 40)}
     assert trained <= set(TRAINING_WORDS) and evaluated <= set(EVALUATION_WORDS) and not trained & evaluated
+
+
+def test_a_model_file_from_before_the_newer_sequencer_features_reads_the_first_ones(tmp_path):
+    """Files written before ``order_features`` (strokebot-default 2.4 and earlier) have a sequencer of
+    the first FIRST_FEATURES features; they load, and their sequencer sees exactly those columns."""
+    torch.manual_seed(1)
+    junction = ScoreNet(len(JUNCTION_FEATURES), (16,))
+    sequencer = Sequencer((16, 16), 8, features=FIRST_FEATURES)
+    config = BARE.as_dict()
+    del config["order_features"]
+    write_model(tmp_path / "old.npz", config, export_weights(junction, sequencer), {"model_version": "old"})
+    nets = load_model(tmp_path / "old.npz").nets
+    assert nets.features == FIRST_FEATURES < len(STROKE_FEATURES)
+    candidates = torch.randn(7, len(STROKE_FEATURES))
+    with torch.no_grad():
+        expected = sequencer.order(torch.cat([candidates[:, :FIRST_FEATURES], torch.zeros(7, 8)], dim=1)).numpy()
+        after = sequencer.memory(candidates[:1, :FIRST_FEATURES], torch.zeros(1, 8))[0].numpy()
+    assert_float32_close(nets.order_scores(candidates.numpy(), nets.initial_state()), expected, terms=256, scale=10.0)
+    assert_float32_close(nets.remember(candidates[0].numpy(), nets.initial_state()), after, terms=256, scale=1.0)
+
+
+def test_a_model_file_asking_for_more_sequencer_features_than_exist_is_refused(tmp_path):
+    from strokebot.errors import ModelError
+
+    config = BARE.as_dict() | {"order_features": len(STROKE_FEATURES) + 3}
+    junction, sequencer = ScoreNet(len(JUNCTION_FEATURES), (16,)), Sequencer((16, 16), 8)
+    write_model(tmp_path / "new.npz", config, export_weights(junction, sequencer), {"model_version": "future"})
+    with pytest.raises(ModelError, match="order_features"):
+        read_model(tmp_path / "new.npz")

@@ -208,3 +208,36 @@ def test_a_loop_the_pen_stays_down_out_of_is_drawn_from_where_it_meets_the_glyph
     (joined,) = stay_down(graph, [loop, tail], joins)
     assert np.hypot(*np.diff(joined.points, axis=0).T).max() < 6.0  # no jump: along the ink
     assert abs(joined.points[0, 1] - 80) < 6.0 and joined.points[-1, 1] > 110  # round the bowl, down the tail
+
+
+def _line(points, radius=3.0, steps=60):
+    """A parsed stroke along the polyline ``points``, a point about every pixel."""
+    from strokebot.model.parse import ParsedStroke
+
+    corners = np.asarray(points, float)
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(corners, axis=0).T))])
+    marks = np.linspace(0.0, along[-1], max(steps, int(along[-1]) + 1))
+    line = np.stack([np.interp(marks, along, corners[:, k]) for k in range(2)], axis=1)
+    return ParsedStroke(line, np.full(len(line), radius), [0])
+
+
+def test_sequencer_features_count_crossings_away_from_ends_and_what_lies_inside_a_box():
+    from strokebot.model.order import STROKE_FEATURES, Candidates, candidate_features
+
+    column = {name: k for k, name in enumerate(STROKE_FEATURES)}
+    strokes = [
+        _line([(10, 50), (90, 50)]),  # 0: a bar, crossed in its middle by 1
+        _line([(50, 10), (50, 90)]),  # 1: an upright through it
+        _line([(20, 60), (20, 95)]),  # 2: hangs from the bar, meeting it at its own end: no crossing
+        _line([(120, 90), (120, 10), (180, 10), (180, 90)]),  # 3: an arch
+        _line([(135, 30), (165, 45), (135, 60), (165, 75)]),  # 4: a zigzag inside it
+    ]
+    features = candidate_features(Candidates.of(strokes), np.arange(5), None, None)
+    per_stroke = features[::2]  # as parsed; the reversed rows have the same counts
+    np.testing.assert_array_equal(features[::2, -3:], features[1::2, -3:])
+    assert per_stroke[:, column["crossings"]].tolist() == [0.25, 0.25, 0.0, 0.0, 0.0]
+    assert per_stroke[:, column["boxes_inside"]].tolist() == [0.0, 0.0, 0.0, 0.25, 0.0]  # the arch holds the zigzag
+    assert per_stroke[:, column["inside_boxes"]].tolist() == [0.0, 0.0, 0.0, 0.0, 0.25]
+    # Drawn strokes no longer count: with the arch drawn, the zigzag lies in no box left.
+    later = candidate_features(Candidates.of(strokes), np.array([0, 1, 2, 4]), 3, strokes[3].points[-1])
+    assert later[6, column["inside_boxes"]] == 0.0

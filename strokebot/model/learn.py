@@ -72,6 +72,7 @@ class StrokeConfig:
             "stay_hidden": list(self.stay_hidden),
             "order_hidden": list(self.order_hidden),
             "memory": self.memory,
+            "order_features": len(STROKE_FEATURES),
             "spur": self.spur,
             "corner": self.corner,
             "name": self.name,
@@ -105,10 +106,10 @@ class ScoreNet(nn.Module):
 class Sequencer(nn.Module):
     """Scores candidates from their features and, with ``memory``, a GRU state of what was drawn."""
 
-    def __init__(self, hidden: Sequence[int], memory: int) -> None:
+    def __init__(self, hidden: Sequence[int], memory: int, features: int = len(STROKE_FEATURES)) -> None:
         super().__init__()
-        self.order = ScoreNet(len(STROKE_FEATURES) + memory, hidden)
-        self.memory = nn.GRUCell(len(STROKE_FEATURES), memory) if memory else None
+        self.order = ScoreNet(features + memory, hidden)
+        self.memory = nn.GRUCell(features, memory) if memory else None
         self.size = memory
 
     def states(self, chosen: Tensor, lengths: Tensor) -> Tensor:

@@ -5,7 +5,11 @@ after another; at each step every stroke not drawn yet is a candidate in both di
 sequencer (:mod:`strokebot.model.strokes`) scores each candidate from :func:`candidate_features`:
 where it starts and ends and which way it runs (in the glyph's box), where it starts against where
 the pen is, how it ranks among the strokes left (the topmost, the leftmost, ...), and whether it
-touches the stroke just drawn. The highest score is drawn next.
+touches the stroke just drawn, and two conventions people are taught: outside before inside (how
+many strokes left lie inside the candidate's box, and inside how many of theirs it lies: an arch
+before the zigzag it hangs over, a frame before its contents) and a crossing stroke before the one
+it crosses (how many strokes left it crosses away from both their ends: 十's bar before its
+upright). The highest score is drawn next.
 
 A closed stroke (a loop) may start anywhere: it starts at its top (the point with the least
 ``y + 0.3 x``: a circle's top, a square's top-left corner), and its two directions are its two
@@ -22,7 +26,7 @@ import numpy as np
 from strokebot.model.parse import ParsedStroke
 from strokebot.model.skeleton import arc_lengths, point_along
 
-__all__ = ["STROKE_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
+__all__ = ["STROKE_FEATURES", "FIRST_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
 
 #: How far along a stroke its initial and final headings are measured (times the ink's radius, + px).
 HEAD_REACH = 6.0
@@ -35,8 +39,13 @@ STROKE_FEATURES = (
     "closed", "straightness", "turning", "bulge", "middle_x", "middle_y",
     "from_pen_x", "from_pen_y", "from_pen", "from_last_centre_x", "from_last_centre_y", "first",
     "rank_top", "rank_left", "rank_centre_y", "rank_centre_x", "left_share", "touches_last", "touches_left",
-    "dot", "conventional", "rank_convention",
+    "dot", "conventional", "rank_convention", "boxes_inside", "inside_boxes", "crossings",
 )  # fmt: skip
+
+#: How many of :data:`STROKE_FEATURES` a sequencer reads when its model file does not say (files
+#: written before ``order_features``, strokebot-default 2.4 and earlier): the features before the
+#: conventions of boxes and crossings. The sequencer reads the first ``order_features`` columns.
+FIRST_FEATURES = 37
 
 
 def _head(points: np.ndarray, reach: float) -> np.ndarray:
@@ -80,6 +89,8 @@ class Candidates:
     static: np.ndarray  # (2K, S) features that do not depend on the step
     box: tuple[float, float, float]  # x0, y0, size of the glyph
     touching: np.ndarray  # (K, K) bool: strokes that touch
+    contains: np.ndarray  # (K, K) bool: stroke i's box holds stroke j's (i != j)
+    crosses: np.ndarray  # (K, K) bool: the strokes cross away from both their ends
     centres: np.ndarray  # (K, 2)
     tops: np.ndarray  # (K,) smallest y
     lefts: np.ndarray  # (K,) smallest x
@@ -117,26 +128,45 @@ class Candidates:
         lows = np.array([s.points.min(axis=0) for s in strokes]).reshape(-1, 2)
         highs = np.array([s.points.max(axis=0) for s in strokes]).reshape(-1, 2)
         touching = np.zeros((count, count), bool)
+        crosses = np.zeros((count, count), bool)
         for i in range(count):
             for j in range(i + 1, count):
                 reach = 2 * max(radii[i], radii[j]) + 2.0
                 if (np.maximum(lows[i], lows[j]) - reach > np.minimum(highs[i], highs[j]) + reach).any():
                     continue
-                touching[i, j] = touching[j, i] = _touch(strokes[i].points, strokes[j].points, reach)
+                touch, cross = _meeting(strokes[i], strokes[j], reach)
+                touching[i, j] = touching[j, i] = touch
+                crosses[i, j] = crosses[j, i] = cross
+        slack = radii[:, None] + radii[None, :] + 1.0  # a stroke's ink may reach past its centre line
+        contains = ((lows[:, None] - slack[..., None] <= lows[None]) & (highs[None] <= highs[:, None] + slack[..., None])).all(axis=2)
+        np.fill_diagonal(contains, False)
         centres = np.array([s.points.mean(axis=0) for s in strokes]).reshape(-1, 2)
         tops = np.array([s.points[:, 1].min() for s in strokes])
         lefts = np.array([s.points[:, 0].min() for s in strokes])
-        return cls(both, static, (float(low[0]), float(low[1]), size), touching, centres, tops, lefts)
+        return cls(both, static, (float(low[0]), float(low[1]), size), touching, contains, crosses, centres, tops, lefts)
 
     def __len__(self) -> int:
         return len(self.strokes) // 2
 
 
-def _touch(a: np.ndarray, b: np.ndarray, reach: float) -> bool:
-    """Do polylines ``a`` and ``b`` come within ``reach`` of each other (checked every other point)?"""
-    pa, pb = a[::2], b[::2]
+def _meeting(a: ParsedStroke, b: ParsedStroke, reach: float) -> tuple[bool, bool]:
+    """Do strokes ``a`` and ``b`` come within ``reach`` of each other (checked every other point), and
+    do they cross: meet where each is more than ``reach`` along from both its ends (a loop has none)?"""
+    pa, pb = a.points[::2], b.points[::2]
     gap = (pa[:, None, 0] - pb[None, :, 0]) ** 2 + (pa[:, None, 1] - pb[None, :, 1]) ** 2
-    return bool(gap.min() <= reach * reach)
+    near = gap <= reach * reach
+    if not near.any():
+        return False, False
+    inner_a, inner_b = _inner(a, reach)[::2], _inner(b, reach)[::2]
+    return True, bool((near & inner_a[:, None] & inner_b[None, :]).any())
+
+
+def _inner(stroke: ParsedStroke, reach: float) -> np.ndarray:
+    """(N,) bool: the points more than ``reach`` along the stroke from both its ends (all of a loop)."""
+    along = arc_lengths(stroke.points)
+    if stroke.closed:
+        return np.ones(len(along), bool)
+    return (along > reach) & (along < along[-1] - reach)
 
 
 def _rank(values: np.ndarray) -> np.ndarray:
@@ -155,9 +185,9 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     """
     x0, y0, size = candidates.box
     rows = np.stack([2 * left, 2 * left + 1], axis=1).reshape(-1)  # 2i as parsed, 2i + 1 reversed
-    static = candidates.static[rows]  # (2K', 17)
+    static = candidates.static[rows]  # (2K', 21)
     count = len(left)
-    dynamic = np.zeros((len(rows), 16), np.float32)
+    dynamic = np.zeros((len(rows), 19), np.float32)
     if last is not None and pen is not None:
         start = static[:, 0:2]
         here = (np.asarray(pen) - (x0, y0)) / size
@@ -180,4 +210,7 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     steep = np.abs(chord[:, 1]) > np.abs(chord[:, 0])
     dynamic[:, 14] = np.where(np.where(steep, chord[:, 1], chord[:, 0]) >= 0, 1.0, -1.0)
     dynamic[:, 15] = np.repeat(_rank(candidates.centres[left, 1] + 0.5 * candidates.centres[left, 0]), 2)
+    dynamic[:, 16] = np.repeat(candidates.contains[np.ix_(left, left)].sum(axis=1) / 4.0, 2)
+    dynamic[:, 17] = np.repeat(candidates.contains[np.ix_(left, left)].sum(axis=0) / 4.0, 2)
+    dynamic[:, 18] = np.repeat(candidates.crosses[np.ix_(left, left)].sum(axis=1) / 4.0, 2)
     return np.concatenate([static, dynamic], axis=1)  # the columns of STROKE_FEATURES

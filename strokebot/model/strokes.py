@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from strokebot.model.order import STROKE_FEATURES, Candidates, candidate_features
+from strokebot.model.order import FIRST_FEATURES, STROKE_FEATURES, Candidates, candidate_features
 from strokebot.model.parse import (
     EXCURSION_FEATURES,
     JUNCTION_FEATURES,
@@ -93,12 +93,22 @@ def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
         shapes.update(_mlp_shapes("excursion", len(EXCURSION_FEATURES), list(config["excursion_hidden"])))
     if config.get("stay_hidden"):
         shapes.update(_mlp_shapes("stay", len(STAY_FEATURES), list(config["stay_hidden"])))
-    shapes.update(_mlp_shapes("order", len(STROKE_FEATURES) + memory, order))
+    inputs = order_features(config)
+    shapes.update(_mlp_shapes("order", inputs + memory, order))
     if memory:
-        inputs = len(STROKE_FEATURES)
         shapes.update({"memory.weight_ih": (3 * memory, inputs), "memory.weight_hh": (3 * memory, memory),
                        "memory.bias_ih": (3 * memory,), "memory.bias_hh": (3 * memory,)})  # fmt: skip
     return shapes
+
+
+def order_features(config: dict[str, Any]) -> int:
+    """How many of :data:`~strokebot.model.order.STROKE_FEATURES` (the first ones) the sequencer of a
+    model file of ``config`` reads: ``config["order_features"]``, or, in files written before that
+    key, :data:`~strokebot.model.order.FIRST_FEATURES`."""
+    count = int(config.get("order_features", FIRST_FEATURES))
+    if not 0 < count <= len(STROKE_FEATURES):
+        raise ValueError(f"order_features is {count}: this strokebot knows {len(STROKE_FEATURES)} sequencer features")
+    return count
 
 
 class _MLP:
@@ -147,6 +157,7 @@ class StrokeNets:
         self.excursion = _MLP(weights, "excursion") if "excursion.mean" in weights else None
         self.stay = _MLP(weights, "stay") if "stay.mean" in weights else None
         self.order = _MLP(weights, "order")
+        self.features = order_features(config)  # the first this many columns of candidate_features
         self.memory = _GRU(weights) if int(config.get("memory", 0)) else None
         self.spur = float(config.get("spur", 1.2))
         self.corner = float(config.get("corner", 40.0))
@@ -168,6 +179,7 @@ class StrokeNets:
         return np.zeros(self.memory.size if self.memory is not None else 0, np.float32)
 
     def order_scores(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
+        features = features[:, : self.features]
         if self.memory is not None:
             features = np.concatenate([features, np.broadcast_to(state, (len(features), len(state)))], axis=1)
         return self.order(features)
@@ -176,7 +188,8 @@ class StrokeNets:
         """The state after drawing the candidate whose features are ``features`` (F,)."""
         if self.memory is None:
             return state
-        return self.memory(np.asarray(features, np.float32)[None], state[None])[0].astype(np.float32)
+        features = np.asarray(features, np.float32)[: self.features]
+        return self.memory(features[None], state[None])[0].astype(np.float32)
 
 
 def junction_pairs(graph: StrokeGraph, context: GlyphContext) -> list[tuple[int, End, End]]:
