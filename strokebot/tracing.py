@@ -239,7 +239,7 @@ def trace(
     Args:
         image: a path, a PIL image, or an array (H, W) / (H, W, C) of uint8, uint16, float or bool.
         model: a loaded model (:func:`~strokebot.load_model`), a model file, or None for the bundled
-            stroke model (``strokebot-default 2.4``).
+            stroke model (``strokebot-default 2.5``).
         fast: with no ``model``, trace with the bundled one-shot gesture model instead: every
             glyph in one batched model call, tens of thousands of glyphs a second, but rougher
             strokes in no human order.

@@ -1,6 +1,6 @@
 """strokebot's models: how a pen would draw a glyph.
 
-The stroke model (``strokebot-default 2.4``, what tracing runs; numpy):
+The stroke model (``strokebot-default 2.5``, what tracing runs; numpy):
 
 * :mod:`~strokebot.model.skeleton` — the ink's centre lines as a graph of branches between line ends
   and junctions, cleaned the way a round pen makes ink.

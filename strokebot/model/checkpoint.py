@@ -24,7 +24,7 @@ __all__ = ["FORMAT", "VERSION", "ModelFile", "read_model", "write_model", "expec
 FORMAT = "strokebot.model"
 VERSION = 1
 WEIGHT_PREFIX = "weight/"
-#: The bundled stroke model (``strokebot-default 2.4``): what tracing uses unless told otherwise.
+#: The bundled stroke model (``strokebot-default 2.5``): what tracing uses unless told otherwise.
 DEFAULT_MODEL = Path(__file__).parents[1] / "models" / "default.npz"
 #: The bundled one-shot gesture model (``strokebot-default 1``): the fast path (``--fast``).
 FAST_MODEL = Path(__file__).parents[1] / "models" / "fast.npz"

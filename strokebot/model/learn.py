@@ -235,7 +235,7 @@ def _order_batch(glyphs: Sequence[list[tuple[np.ndarray, int]]]) -> tuple[Tensor
     """
     steps = max(len(g) for g in glyphs)
     width = max(len(f) for g in glyphs for f, _ in g)
-    count = len(STROKE_FEATURES)
+    count = glyphs[0][0][0].shape[1]  # the features per candidate
     candidates = np.zeros((len(glyphs), steps, width, count), np.float32)
     mask = np.zeros((len(glyphs), steps, width), bool)
     choice = np.zeros((len(glyphs), steps), np.int64)
@@ -265,12 +265,13 @@ def _order_loss(sequencer: Sequencer, batch: tuple[Tensor, ...]) -> tuple[Tensor
 
 def _fit_sequencer(examples: OrderExamples, config: StrokeConfig, *, epochs: int, seed: int, log: Callable[[str], None]) -> Sequencer:
     torch.manual_seed(seed)
-    sequencer = Sequencer(config.order_hidden, config.memory)
     rows = np.concatenate([f for g in examples.glyphs for f, _ in g])
+    width = rows.shape[1]  # all of STROKE_FEATURES, or their first ones (to compare with older sequencers)
+    sequencer = Sequencer(config.order_hidden, config.memory, features=width)
     with torch.no_grad():
         stats = torch.from_numpy(rows)
-        sequencer.order.mean[: len(STROKE_FEATURES)] = stats.mean(0)
-        sequencer.order.scale[: len(STROKE_FEATURES)] = 1.0 / stats.std(0).clamp_min(1e-3)
+        sequencer.order.mean[:width] = stats.mean(0)
+        sequencer.order.scale[:width] = 1.0 / stats.std(0).clamp_min(1e-3)
     optimiser = torch.optim.AdamW(sequencer.parameters(), lr=2e-3, weight_decay=1e-4)
     batch = 64
     # Glyphs with similar step counts batch together: little padding.

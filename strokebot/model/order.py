@@ -129,12 +129,13 @@ class Candidates:
         highs = np.array([s.points.max(axis=0) for s in strokes]).reshape(-1, 2)
         touching = np.zeros((count, count), bool)
         crosses = np.zeros((count, count), bool)
+        alongs = [arc_lengths(s.points) for s in strokes]
         for i in range(count):
             for j in range(i + 1, count):
                 reach = 2 * max(radii[i], radii[j]) + 2.0
                 if (np.maximum(lows[i], lows[j]) - reach > np.minimum(highs[i], highs[j]) + reach).any():
                     continue
-                touch, cross = _meeting(strokes[i], strokes[j], reach)
+                touch, cross = _meeting(strokes[i], strokes[j], reach, alongs[i], alongs[j])
                 touching[i, j] = touching[j, i] = touch
                 crosses[i, j] = crosses[j, i] = cross
         slack = radii[:, None] + radii[None, :] + 1.0  # a stroke's ink may reach past its centre line
@@ -149,22 +150,21 @@ class Candidates:
         return len(self.strokes) // 2
 
 
-def _meeting(a: ParsedStroke, b: ParsedStroke, reach: float) -> tuple[bool, bool]:
-    """Do strokes ``a`` and ``b`` come within ``reach`` of each other (checked every other point), and
-    do they cross: meet where each is more than ``reach`` along from both its ends (a loop has none)?"""
+def _meeting(a: ParsedStroke, b: ParsedStroke, reach: float, along_a: np.ndarray, along_b: np.ndarray) -> tuple[bool, bool]:
+    """Do strokes ``a`` and ``b`` (their points ``along_a`` and ``along_b`` along them) come within
+    ``reach`` of each other (checked every other point), and do they cross: meet where each is more
+    than ``reach`` along from both its ends (a loop has none)?"""
     pa, pb = a.points[::2], b.points[::2]
     gap = (pa[:, None, 0] - pb[None, :, 0]) ** 2 + (pa[:, None, 1] - pb[None, :, 1]) ** 2
     near = gap <= reach * reach
     if not near.any():
         return False, False
-    inner_a, inner_b = _inner(a, reach)[::2], _inner(b, reach)[::2]
-    return True, bool((near & inner_a[:, None] & inner_b[None, :]).any())
+    return True, bool(near[np.ix_(_inner(along_a, reach, a.closed)[::2], _inner(along_b, reach, b.closed)[::2])].any())
 
 
-def _inner(stroke: ParsedStroke, reach: float) -> np.ndarray:
-    """(N,) bool: the points more than ``reach`` along the stroke from both its ends (all of a loop)."""
-    along = arc_lengths(stroke.points)
-    if stroke.closed:
+def _inner(along: np.ndarray, reach: float, closed: bool) -> np.ndarray:
+    """(N,) bool: the points more than ``reach`` along a stroke from both its ends (all of a loop)."""
+    if closed:
         return np.ones(len(along), bool)
     return (along > reach) & (along < along[-1] - reach)
 

@@ -1,6 +1,6 @@
 """The stroke model: a glyph's ink in, the strokes a person would draw out, in their order and direction.
 
-numpy only; this is what tracing runs (``strokebot-default 2.4``). Per glyph:
+numpy only; this is what tracing runs (``strokebot-default 2.5``). Per glyph:
 
 1. the ink's centre lines become a stroke graph (:mod:`strokebot.model.skeleton`);
 2. at every junction and corner, the **junction net** scores each pair of branch ends meeting there:
