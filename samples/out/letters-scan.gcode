@@ -2,7 +2,7 @@
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.52 mm
 ; 10 strokes, 143 points (simplified from 342, tolerance 0.26 mm)
-; pen-down length 128.2 mm, pen-up travel 63.4 mm
+; pen-down length 128.2 mm, pen-up travel 61.8 mm
 ; estimated plot time 12.3 s, the whole program from X0 Y0 Z0 (feed 2000
 ; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
 ; $120=500 $121=500 mm/s^2 (see yours with $$): a machine set slower plots
@@ -13,22 +13,22 @@ G90
 G94
 M3 S30
 G4 P0.15
-G0 X6.173 Y7.496
+G0 X12.150 Y6.929
 M3 S90
 G4 P0.15
-G1 X7.785 Y9.263 F2000
-G1 X8.356 Y9.857
-G1 X8.655 Y10.215
-G1 X11.087 Y13.085
-G1 X11.320 Y13.394
-G1 X11.683 Y13.861
-G1 X11.735 Y13.291
-G1 X11.762 Y12.928
-G1 X11.993 Y9.984
-G1 X12.018 Y9.600
+G1 X12.074 Y8.950 F2000
 G1 X12.049 Y9.333
-G1 X12.074 Y8.950
-G1 X12.150 Y6.929
+G1 X12.018 Y9.600
+G1 X11.993 Y9.984
+G1 X11.762 Y12.928
+G1 X11.735 Y13.291
+G1 X11.683 Y13.861
+G1 X11.320 Y13.394
+G1 X11.087 Y13.085
+G1 X8.655 Y10.215
+G1 X8.356 Y9.857
+G1 X7.785 Y9.263
+G1 X6.173 Y7.496
 M3 S30
 G4 P0.15
 G0 X8.339 Y9.661
