@@ -128,3 +128,16 @@ def test_people_quick():
 def test_joined_words_lead_quick():
     out = run("leads/joined_words.py", "--quick")
     assert "joined wherever the ink connects" in out and "the font's strokes" in out
+
+
+def test_sheet_draws_the_true_strokes_beside_the_models(tmp_path):
+    from PIL import Image
+
+    out = run("sheet.py", "--set", "shapes", "--count", "2", "--size", "80", "-o", str(tmp_path / "sheet.png"))
+    assert "2 glyphs of shapes, the true strokes and strokebot-default" in out
+    picture = np.asarray(Image.open(tmp_path / "sheet.png").convert("RGB")).astype(int)
+    assert picture.shape[0] >= 2 * 80 and picture.shape[1] >= 2 * 80  # two rows, two columns
+    coloured = np.abs(picture - picture.mean(axis=2, keepdims=True)).max(axis=2) > 40
+    assert coloured[:, : picture.shape[1] // 2].any() and coloured[:, picture.shape[1] // 2 :].any()  # strokes in both columns
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "sheet.py"), "--set", "shapes", "--label", "no such label"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and done.stderr.strip() == "sheet: no glyph of shapes has a label containing 'no such label'"
