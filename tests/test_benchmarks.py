@@ -130,6 +130,16 @@ def test_joined_words_lead_quick():
     assert "joined wherever the ink connects" in out and "the font's strokes" in out
 
 
+@needs_data
+@pytest.mark.slow
+def test_direction_errors_lead_quick():
+    out = run("leads/direction_errors.py", "--quick")
+    rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines() if line.startswith("| ") and "---" not in line}
+    assert "split over drawn strokes" in rows and "one drawn stroke, the person conventional" in rows
+    strokes, backwards = (int(rows["all"].split(" | ")[k]) for k in (1, 2))
+    assert strokes > 50 and 0 <= backwards < strokes / 2
+
+
 def test_sheet_draws_the_true_strokes_beside_the_models(tmp_path):
     from PIL import Image
 
