@@ -140,6 +140,22 @@ def test_direction_errors_lead_quick():
     assert strokes > 50 and 0 <= backwards < strokes / 2
 
 
+@needs_data
+@pytest.mark.slow
+def test_sequencer_seeds_lead_writes_models_that_read_their_width(tmp_path):
+    from strokebot.model.inference import load_model
+
+    out = run("leads/sequencer_seeds.py", "--out", str(tmp_path), "--quick", "--seeds", "1", "-j", "1")
+    assert "sequencer examples:" in out
+    from strokebot.model.order import STROKE_FEATURES
+
+    every = len(STROKE_FEATURES)
+    narrow, wide = load_model(tmp_path / "f37-s1.npz"), load_model(tmp_path / f"f{every}-s1.npz")
+    assert (narrow.nets.features, wide.nets.features) == (37, every) and narrow.name.endswith("sequencer f37 s1")
+    ink = draw_polylines([[(10, 30), (54, 30)], [(32, 8), (32, 52)]], size=(64, 64), width=5)
+    assert 1 <= len(narrow.draw(ink)) <= 3 and 1 <= len(wide.draw(ink)) <= 3
+
+
 def test_sheet_draws_the_true_strokes_beside_the_models(tmp_path):
     from PIL import Image
 

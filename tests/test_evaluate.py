@@ -113,3 +113,6 @@ def test_paired_rows_of_one_model_differ_by_nothing_and_a_changed_glyph_shows(tm
     same = paired("a.jsonl", "a.jsonl")
     assert "shapes:8: 8 glyphs" in same and "+0.0000 [+0.000, +0.000]" in same and "clear" not in same
     assert "direction      1.0000 -> 0.8750  -0.1250" in paired("a.jsonl", "b.jsonl")
+    # Several files a side (seeds of one design): their mean glyph by glyph, no exact counts.
+    means = paired("a.jsonl", f"a.jsonl,{tmp_path / 'b.jsonl'}")
+    assert "direction      1.0000 -> 0.9375  -0.0625" in means and "strokes_exact" not in means
