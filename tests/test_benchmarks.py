@@ -144,11 +144,10 @@ def test_direction_errors_lead_quick():
 @pytest.mark.slow
 def test_sequencer_seeds_lead_writes_models_that_read_their_width(tmp_path):
     from strokebot.model.inference import load_model
+    from strokebot.model.order import STROKE_FEATURES
 
     out = run("leads/sequencer_seeds.py", "--out", str(tmp_path), "--quick", "--seeds", "1", "-j", "1")
     assert "sequencer examples:" in out
-    from strokebot.model.order import STROKE_FEATURES
-
     every = len(STROKE_FEATURES)
     narrow, wide = load_model(tmp_path / "f37-s1.npz"), load_model(tmp_path / f"f{every}-s1.npz")
     assert (narrow.nets.features, wide.nets.features) == (37, every) and narrow.name.endswith("sequencer f37 s1")

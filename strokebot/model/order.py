@@ -44,8 +44,8 @@ STROKE_FEATURES = (
 
 #: How many of :data:`STROKE_FEATURES` a sequencer reads when its model file does not say (files
 #: written before ``order_features``, strokebot-default 2.4 and earlier): the features before the
-#: conventions of boxes and crossings. The sequencer reads the first ``order_features`` columns.
-FIRST_FEATURES = 37
+#: conventions of boxes and crossings, 37. The sequencer reads the first ``order_features`` columns.
+FIRST_FEATURES = STROKE_FEATURES.index("boxes_inside")
 
 
 def _head(points: np.ndarray, reach: float) -> np.ndarray:
@@ -210,7 +210,8 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     steep = np.abs(chord[:, 1]) > np.abs(chord[:, 0])
     dynamic[:, 14] = np.where(np.where(steep, chord[:, 1], chord[:, 0]) >= 0, 1.0, -1.0)
     dynamic[:, 15] = np.repeat(_rank(candidates.centres[left, 1] + 0.5 * candidates.centres[left, 0]), 2)
-    dynamic[:, 16] = np.repeat(candidates.contains[np.ix_(left, left)].sum(axis=1) / 4.0, 2)
-    dynamic[:, 17] = np.repeat(candidates.contains[np.ix_(left, left)].sum(axis=0) / 4.0, 2)
+    inside = candidates.contains[np.ix_(left, left)]  # [i, j]: left[i]'s box holds left[j]
+    dynamic[:, 16] = np.repeat(inside.sum(axis=1) / 4.0, 2)
+    dynamic[:, 17] = np.repeat(inside.sum(axis=0) / 4.0, 2)
     dynamic[:, 18] = np.repeat(candidates.crosses[np.ix_(left, left)].sum(axis=1) / 4.0, 2)
     return np.concatenate([static, dynamic], axis=1)  # the columns of STROKE_FEATURES
