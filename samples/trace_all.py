@@ -3,7 +3,7 @@
     python samples/trace_all.py            # from the repository root
 
 Each check picture shows the input's ink in grey and the strokes on top, coloured by drawing order,
-pen-up moves dotted, start points marked, the verification score in a corner. Everything else is
+pen-up moves dotted, start points marked, the verification score in a band above it. Everything else is
 ``strokebot trace``'s defaults: the bundled stroke model, strokes in its order and direction.
 """
 

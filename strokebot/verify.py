@@ -222,9 +222,10 @@ def preview(drawing: Drawing, ink: Any, path: str | Path | None = None, *, score
     The ink is grey; each stroke is drawn as the pen's footprint (light) and its centre line
     (strong), coloured by drawing order from blue (first) to red (last); a dotted line shows each
     pen-up move and a numbered dot each stroke's start. ``score`` (computed when not given) is
-    printed in the top-left corner. Small glyphs are enlarged and big scans reduced so that the
-    long side is about :data:`PREVIEW_SIZE` pixels (a long strip such as a line of text may be up
-    to three times as long, so that it stays a quarter of that high).
+    printed in a white band above the picture, so that it hides no ink. Small glyphs are enlarged
+    and big scans reduced so that the long side is about :data:`PREVIEW_SIZE` pixels (a long strip
+    such as a line of text may be up to four times as long, so that its letters stay large beside
+    the numbered dots: a quarter of that high where it can).
 
     Raises:
         UsageError: bad ink, or a drawing that does not fit the image.
@@ -239,9 +240,9 @@ def preview(drawing: Drawing, ink: Any, path: str | Path | None = None, *, score
     drawing = in_image_frame(drawing, (height, width))
     if score is None:
         score = verify(drawing, ink)
-    # The long side about PREVIEW_SIZE; a strip (a line of text) taller, up to 3 x PREVIEW_SIZE long.
+    # The long side about PREVIEW_SIZE; a strip (a line of text) taller, up to 4 x PREVIEW_SIZE long.
     long, short = max(height, width), min(height, width)
-    scale = max(PREVIEW_SIZE / long, min(PREVIEW_SIZE / 4 / short, 3 * PREVIEW_SIZE / long))
+    scale = max(PREVIEW_SIZE / long, min(PREVIEW_SIZE / 4 / short, 4 * PREVIEW_SIZE / long))
     if scale > 1:
         scale = max(1, round(scale))  # whole pixels: every source pixel an equal square
     out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
@@ -285,11 +286,13 @@ def preview(drawing: Drawing, ink: Any, path: str | Path | None = None, *, score
 
     text = f"IoU {score.iou:.2f}  P {score.precision:.2f}  R {score.recall:.2f}\n" \
            f"Chamfer {score.chamfer:.2f} px  {score.pen_lifts} pen lift{'s' if score.pen_lifts != 1 else ''}"
+    # The score in a band above the picture, as wide as the picture or the text.
     box = draw.multiline_textbbox((6, 4), text, font=font, spacing=3)
-    panel = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    ImageDraw.Draw(panel).rectangle((box[0] - 4, box[1] - 3, box[2] + 4, box[3] + 3), fill=(255, 255, 255, 215))
-    base = Image.alpha_composite(base, panel)
-    ImageDraw.Draw(base).multiline_text((6, 4), text, fill=(0, 0, 0, 255), font=font, spacing=3)
+    band = box[3] + 6
+    page = Image.new("RGBA", (max(base.width, box[2] + 6), base.height + band), (255, 255, 255, 255))
+    page.paste(base, (0, band))
+    ImageDraw.Draw(page).multiline_text((6, 4), text, fill=(0, 0, 0, 255), font=font, spacing=3)
+    base = page
 
     import io
 

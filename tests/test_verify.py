@@ -127,14 +127,25 @@ def test_preview_of_a_small_glyph_is_enlarged(tmp_path):
     path = tmp_path / "seven.png"
     assert preview(drawing, rasterise(seven_drawing()), path) is None
     image = Image.open(path).convert("RGB")
-    assert image.size == (28 * (PREVIEW_SIZE // 28),) * 2
     scale = PREVIEW_SIZE // 28
+    band = image.size[1] - 28 * scale  # the score's band above the picture
+    assert image.size[0] == 28 * scale and 20 < band < 80
     pixels = np.asarray(image).astype(int)
-    first = pixels[int(7 * scale), int(10 * scale)]  # on stroke 1: blue, the first colour
-    last = pixels[int(15 * scale), int(16.5 * scale)]  # on stroke 2: red, the last
+    first = pixels[band + int(7 * scale), int(10 * scale)]  # on stroke 1: blue, the first colour
+    last = pixels[band + int(15 * scale), int(16.5 * scale)]  # on stroke 2: red, the last
     assert first[2] > first[0] + 60 and last[0] > last[2] + 60
-    corner = pixels[:10, :60]
-    assert corner.min() < 100  # the score is written in the top-left corner
+    assert pixels[:band, :80].min() < 100  # the score is written in the band, top left
+
+
+def test_preview_of_a_line_of_text_is_enlarged_and_its_score_hides_no_ink():
+    ink = np.zeros((100, 1900), np.float32)
+    ink[10:30, 4:24] = 1.0  # a mark in the top-left corner, where the score is written
+    image = np.asarray(open_png(preview(Drawing([], width=1900, height=100), ink)).convert("L")).astype(int)
+    band = image.shape[0] - 200
+    assert image.shape[1] == 3800 and 20 < band < 80  # twice the size: a line's letters stay large
+    assert (image[:band] == 255).mean() > 0.9  # the band is white paper and the score
+    mark = image[band + 20 : band + 60, 8:48]
+    assert np.abs(mark - (255 - 110)).max() <= 1  # the mark shows as plain grey ink, nothing over it
 
 
 def test_preview_of_a_big_scan_is_reduced():
@@ -235,4 +246,4 @@ def test_cli_help_has_examples(capsys):
 def test_preview_of_a_line_of_text_stays_legible():
     drawing = Drawing([Stroke([[5, 14], [595, 14]])], width=600, height=28, pen_width=3)
     image = open_png(preview(drawing, rasterise(drawing)))
-    assert image.size[1] >= 100 and image.size[0] <= 3 * PREVIEW_SIZE
+    assert image.size[1] >= 100 and image.size[0] <= 4 * PREVIEW_SIZE
