@@ -76,7 +76,7 @@ def _warped(points: np.ndarray, at: np.ndarray, shift: np.ndarray, sigma: float)
     return points + 0.5 * (weight @ shift) / np.maximum(weight.sum(1, keepdims=True), 1e-9)
 
 
-def other_people(samples: list) -> tuple[dict[str, dict[str, float]], dict[int, dict[str, float]]]:
+def other_people(samples: list, ways: dict[str, list[float]] | None = None) -> tuple[dict[str, dict[str, float]], dict[int, dict[str, float]]]:
     """Direction and order of each person's strokes as the other people of the character drew them.
 
     Three references per set: *another person* (each figure averaged over the others), *the most
@@ -84,7 +84,13 @@ def other_people(samples: list) -> tuple[dict[str, dict[str, float]], dict[int, 
     strokes takes the direction most of the others drew it in, and the strokes the order of their
     mean rank among the others — what knowing how everyone else drew this very character gives.
     Also the majority's row for each sample (by its index in ``samples``) that has other people.
+
+    ``ways``, when given, gathers for each of the persons' strokes that has a direction (dots left
+    out) the share of the other people who drew it the same way, under how the person drew it:
+    "conventional", "against convention" or "closed" (:func:`leads.direction_errors.way_of`).
     """
+    from leads.direction_errors import way_of
+
     from strokebot.evaluate import summarise
     from strokebot.metrics import drawing_like_a_person, kendall_tau, true_stroke_timing
 
@@ -107,6 +113,10 @@ def other_people(samples: list) -> tuple[dict[str, dict[str, float]], dict[int, 
                 forwards = np.nanmean([f for f, _ in timings], axis=0)  # (strokes,) share drawn the person's way
                 ranks = np.mean([np.argsort(np.argsort(m)) for _, m in timings], axis=0)
                 directed = np.isfinite(forwards)
+                if ways is not None:
+                    for stroke, share in zip(person.strokes, forwards, strict=True):
+                        if np.isfinite(share):
+                            ways.setdefault(way_of(np.asarray(stroke, float)[:, :2]), []).append(float(share))
                 tau = kendall_tau(np.arange(len(ranks)), ranks) if len(ranks) >= 2 else float("nan")
                 majority.append({**rows[0], "direction": float(np.mean(forwards[directed] > 0.5)) if directed.any() else float("nan"),
                                  "order": 0.0 if len(ranks) >= 2 and np.isnan(tau) else tau})  # fmt: skip
@@ -131,7 +141,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nomniglot held-out: {len(samples)} glyphs of {len({s.label for s in samples})} characters, 20 people each")
     print("| method | Chamfer px | direction | order tau | strokes (true) | exact | median abs diff | off-ink | length ratio | ms/glyph |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    references, majority = other_people(samples)
+    ways: dict[str, list[float]] = {}
+    references, majority = other_people(samples, ways)
     for name, figures in references.items():
         figures["seconds_per_glyph"] = float("nan")
         print(row(name, figures).replace("nan", "—").replace("— (—)", "—").replace("— %", "—"), flush=True)
@@ -145,6 +156,20 @@ def main(argv: list[str] | None = None) -> None:
     print(row("skeleton, convention order", measure(baselines.convention_trace, samples)[0]), flush=True)
     print(against_majority(rows, majority, samples))
     print(by_character(rows, majority, samples))
+    print(shared_ways(ways))
+
+
+def shared_ways(ways: dict[str, list[float]]) -> str:
+    """How often most other people drew a person's stroke the same way, by how the person drew it: a
+    stroke drawn against the convention that most others drew so too is the character's way, which
+    a tracer can learn; one that most others drew the conventional way is the person's own."""
+    lines = ["\nthe persons' strokes (dots left out), and whether most of the other people drew them the same way:",
+             "| the person drew it | strokes | most others the same way | the others' mean share |", "| --- | --- | --- | --- |"]  # fmt: skip
+    for way in ("conventional", "against convention", "closed"):
+        shares = np.asarray(ways.get(way, []), float)
+        if len(shares):
+            lines.append(f"| {way} | {len(shares)} | {np.mean(shares > 0.5):.0%} | {shares.mean():.2f} |")
+    return "\n".join(lines)
 
 
 def against_majority(rows: list[dict[str, float]], majority: dict[int, dict[str, float]], samples: list) -> str:

@@ -122,12 +122,21 @@ def test_people_quick():
     out = run("people.py", "--quick")
     assert "another person" in out and "the most alike other person" in out and "| strokebot |" in out
     assert "order by character" in out and "/character" in out.split("order by character")[1]
+    table = out.split("whether most of the other people drew them the same way")[1]
+    shares = {line.split(" | ")[0].strip("| "): line.split(" | ")[2] for line in table.splitlines() if line.startswith("| ") and "---" not in line}
+    assert "conventional" in shares and all(0 <= int(v.rstrip("%")) <= 100 for k, v in shares.items() if k != "the person drew it")
 
 
 @pytest.mark.slow
 def test_joined_words_lead_quick():
     out = run("leads/joined_words.py", "--quick")
     assert "joined wherever the ink connects" in out and "the font's strokes" in out
+    # The reasons for the model's own lifts account for its strokes: a word of N strokes lifts N - 1 times.
+    strokes = float(out.split("the model as it runs")[1].split()[0])
+    header = out.split("why the model lifts the pen")[1].splitlines()[0]
+    lifts, words = int(header.split(": ")[1].split()[0]), int(header.split(" in ")[1].split()[0])
+    assert abs(lifts - (strokes - 1) * words) <= 2
+    assert "the stay net turned it down" in out and "the ink does not connect them" in out
 
 
 @needs_data

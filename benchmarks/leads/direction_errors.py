@@ -20,17 +20,24 @@ import argparse
 import numpy as np
 
 
+def way_of(true: np.ndarray) -> str:
+    """How a person drew a stroke (N, 2): "closed" (its ends closer than a fifth of its length), else
+    "conventional" (top to bottom where it runs more down than across, else left to right) or
+    "against convention"."""
+    chord = true[-1] - true[0]
+    length = float(np.hypot(*np.diff(true, axis=0).T).sum())
+    if np.hypot(*chord) < 0.2 * length:
+        return "closed"
+    steep = abs(chord[1]) > abs(chord[0])
+    return "conventional" if (chord[1] > 0 if steep else chord[0] > 0) else "against convention"
+
+
 def kind_of(true: np.ndarray, owners: np.ndarray) -> str:
     """The kind of a true stroke whose points' nearest drawn points belong to drawn strokes ``owners``."""
     if np.bincount(owners).max() < 0.8 * len(owners):
         return "split over drawn strokes"
-    chord = true[-1] - true[0]
-    length = float(np.hypot(*np.diff(true, axis=0).T).sum())
-    if np.hypot(*chord) < 0.2 * length:
-        return "one drawn stroke, closed"
-    steep = abs(chord[1]) > abs(chord[0])
-    conventional = chord[1] > 0 if steep else chord[0] > 0
-    return f"one drawn stroke, the person {'conventional' if conventional else 'against convention'}"
+    way = way_of(true)
+    return "one drawn stroke, closed" if way == "closed" else f"one drawn stroke, the person {way}"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,12 @@ joined four ways: not at all, where the bundled stay net says, wherever the shor
 candidate (:func:`strokebot.model.parse.stay_down_candidates`), and wherever the ink connects two
 consecutive pieces at all. Mean strokes per word for each, beside the truth and the model as it
 runs — what each step could give if it were perfect.
+
+A second table takes the model's own pieces in its own order and says why the pen lifts between
+each two consecutive ones: the ink does not connect them; the way along the ink is too long to be a
+candidate (:data:`~strokebot.model.parse.STAY_REACH`, :data:`~strokebot.model.parse.STAY_CAP`); or
+the stay net turned the candidate down, by how sure it was (the pen stays down above
+:data:`strokebot.model.strokes.STAY_CONFIDENCE`).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     from strokebot.evaluate import path_samples
     from strokebot.model import strokes as model_strokes
     from strokebot.model.inference import load_model
-    from strokebot.model.parse import assemble, branch_ends, graph_path, pair_ends, stay_down_candidates
+    from strokebot.model.parse import GlyphContext, assemble, branch_ends, graph_path, pair_ends, stay_down_candidates
     from strokebot.model.skeleton import stroke_graph
     from strokebot.model.truth import Matcher, join_labels, stroke_labels, true_sequence
 
@@ -34,8 +40,13 @@ def main(argv: list[str] | None = None) -> None:
     model = load_model()
     nets = model.nets
     rows = []
+    lifts: dict[str, int] = dict.fromkeys(LIFT_KINDS, 0)
     for sample in path_samples("words", 10 if args.quick else 100):
         graph = stroke_graph(sample.image, spur=nets.spur, corner=nets.corner)
+        context = GlyphContext.of(graph)
+        own = model_strokes.order_strokes(model_strokes.parse_glyph(graph, nets, context=context), nets)
+        for kind in lift_kinds(graph, own, nets, context):
+            lifts[kind] += 1
         matcher = Matcher(sample.strokes)
         pairs = [(node, a, b) for node, ends in branch_ends(graph).items() for i, a in enumerate(ends) for b in ends[i + 1 :]]
         truth = {}
@@ -58,6 +69,44 @@ def main(argv: list[str] | None = None) -> None:
     print(f"joined-up words: {len(rows)} ({model.name}); strokes per word, mean (median)")
     for name, column in zip(names, table.T, strict=True):
         print(f"  {name:<42} {column.mean():5.1f} ({np.median(column):.0f})")
+    print(f"\nwhy the model lifts the pen between its own consecutive pieces: {sum(lifts.values())} lifts in {len(rows)} words")
+    for kind, count in lifts.items():
+        print(f"  {kind:<58} {count:5d}")
+
+
+#: Why the pen lifts between two consecutive pieces, in the order :func:`lift_kinds` tells them apart.
+LIFT_KINDS = (
+    "the ink does not connect them",
+    "the way is longer than STAY_REACH x the longer piece",
+    "the way is longer than STAY_CAP x the word",
+    "the stay net turned it down, chance above 0.5",
+    "the stay net turned it down, chance 0.2-0.5",
+    "the stay net turned it down, chance under 0.2",
+)
+
+
+def lift_kinds(graph, sequence, nets, context) -> list[str]:
+    """For each pen lift between consecutive pieces of ``sequence`` (a piece without nodes, a dot,
+    counts as not connected): which of :data:`LIFT_KINDS` it is."""
+    from strokebot.model.parse import STAY_CAP, STAY_REACH, graph_path, stay_features
+    from strokebot.model.strokes import STAY_CONFIDENCE
+
+    points = np.vstack([s.points for s in sequence]) if sequence else np.zeros((1, 2))
+    size = max(float(np.ptp(points, axis=0).max()), 1.0)
+    kinds = []
+    for first, second in itertools.pairwise(sequence):
+        way = graph_path(graph, first.nodes[-1], second.nodes[0]) if first.nodes and second.nodes else None
+        if way is None:
+            kinds.append(LIFT_KINDS[0])
+        elif way[0] > STAY_REACH * max(first.length, second.length):
+            kinds.append(LIFT_KINDS[1])
+        elif way[0] > STAY_CAP * size:
+            kinds.append(LIFT_KINDS[2])
+        else:
+            chance = float(nets.stay_probability(stay_features(graph, first, second, way, context)[None])[0])
+            if chance <= STAY_CONFIDENCE:
+                kinds.append(LIFT_KINDS[3] if chance > 0.5 else LIFT_KINDS[4] if chance > 0.2 else LIFT_KINDS[5])
+    return kinds
 
 
 if __name__ == "__main__":
