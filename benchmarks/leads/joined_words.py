@@ -79,7 +79,7 @@ LIFT_KINDS = (
     "the ink does not connect them",
     "the way is longer than STAY_REACH x the longer piece",
     "the way is longer than STAY_CAP x the word",
-    "the stay net turned it down, chance above 0.5",
+    "the stay net turned it down, chance 0.5 to STAY_CONFIDENCE",
     "the stay net turned it down, chance 0.2-0.5",
     "the stay net turned it down, chance under 0.2",
 )
