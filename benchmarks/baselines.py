@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["skeleton_trace", "convention_trace", "potrace_trace", "potrace_batch", "potrace_available", "INK"]
+__all__ = ["skeleton_trace", "convention_trace", "conventional", "potrace_trace", "potrace_batch", "potrace_available", "INK"]
 
 INK = 0.5
 
@@ -114,6 +114,13 @@ def _heading(path: np.ndarray, reach: float = 6.0) -> np.ndarray:
     return vector / max(float(np.hypot(*vector)), 1e-9)
 
 
+def conventional(chord: np.ndarray) -> bool:
+    """Whether a stroke whose ``chord`` (its last point less its first; x right, y down) is not zero
+    runs the conventional way: top to bottom where it runs more down than across, else left to right."""
+    dx, dy = chord
+    return bool(dy >= 0 if abs(dy) > abs(dx) else dx >= 0)
+
+
 def convention_trace(ink: np.ndarray, *, threshold: float = INK, straight: float = 45.0) -> list[np.ndarray]:
     """The skeleton's branches joined straight through junctions, oriented and ordered by convention.
 
@@ -155,9 +162,7 @@ def convention_trace(ink: np.ndarray, *, threshold: float = INK, straight: float
         strokes.append(np.concatenate(stroke))
     oriented = []
     for stroke in strokes:
-        dx, dy = stroke[-1] - stroke[0]
-        backwards = dy < 0 if abs(dy) > abs(dx) else dx < 0
-        oriented.append(stroke[::-1] if backwards else stroke)
+        oriented.append(stroke if conventional(stroke[-1] - stroke[0]) else stroke[::-1])
     return sorted(oriented, key=lambda s: float(s[:, 1].mean() + 0.5 * s[:, 0].mean()))
 
 

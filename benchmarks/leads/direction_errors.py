@@ -16,20 +16,23 @@ pieces, or a whole stroke that the sequencer turned round.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/baselines.py
+from baselines import conventional  # noqa: E402
 
 
 def way_of(true: np.ndarray) -> str:
     """How a person drew a stroke (N, 2): "closed" (its ends closer than a fifth of its length), else
-    "conventional" (top to bottom where it runs more down than across, else left to right) or
-    "against convention"."""
+    "conventional" (:func:`baselines.conventional`: the rules' way) or "against convention"."""
     chord = true[-1] - true[0]
     length = float(np.hypot(*np.diff(true, axis=0).T).sum())
     if np.hypot(*chord) < 0.2 * length:
         return "closed"
-    steep = abs(chord[1]) > abs(chord[0])
-    return "conventional" if (chord[1] > 0 if steep else chord[0] > 0) else "against convention"
+    return "conventional" if conventional(chord) else "against convention"
 
 
 def kind_of(true: np.ndarray, owners: np.ndarray) -> str:

@@ -87,27 +87,27 @@ LIFT_KINDS = (
 
 def lift_kinds(graph, sequence, nets, context) -> list[str]:
     """For each pen lift between consecutive pieces of ``sequence`` (a piece without nodes, a dot,
-    counts as not connected): which of :data:`LIFT_KINDS` it is."""
-    from strokebot.model.parse import STAY_CAP, STAY_REACH, graph_path, stay_features
+    counts as not connected): which of :data:`LIFT_KINDS` it is. The pairs the stay net is asked
+    about are :func:`~strokebot.model.parse.stay_down_candidates`'; the others say why they are not."""
+    from strokebot.model.parse import STAY_REACH, graph_path, stay_down_candidates, stay_features
     from strokebot.model.strokes import STAY_CONFIDENCE
 
-    points = np.vstack([s.points for s in sequence]) if sequence else np.zeros((1, 2))
-    size = max(float(np.ptp(points, axis=0).max()), 1.0)
+    offered = dict(stay_down_candidates(graph, sequence))  # index of the first piece: the way
     kinds = []
-    for first, second in itertools.pairwise(sequence):
+    for i, (first, second) in enumerate(itertools.pairwise(sequence)):
+        if i in offered:
+            chance = float(nets.stay_probability(stay_features(graph, first, second, offered[i], context)[None])[0])
+            if chance <= STAY_CONFIDENCE:
+                kinds.append(LIFT_KINDS[3] if chance > 0.5 else LIFT_KINDS[4] if chance > 0.2 else LIFT_KINDS[5])
+            continue
         way = graph_path(graph, first.nodes[-1], second.nodes[0]) if first.nodes and second.nodes else None
         if way is None:
             kinds.append(LIFT_KINDS[0])
         elif way[0] > STAY_REACH * max(first.length, second.length):
             kinds.append(LIFT_KINDS[1])
-        elif way[0] > STAY_CAP * size:
+        else:  # within reach of the pieces, but longer than STAY_CAP of the word
             kinds.append(LIFT_KINDS[2])
-        else:
-            chance = float(nets.stay_probability(stay_features(graph, first, second, way, context)[None])[0])
-            if chance <= STAY_CONFIDENCE:
-                kinds.append(LIFT_KINDS[3] if chance > 0.5 else LIFT_KINDS[4] if chance > 0.2 else LIFT_KINDS[5])
     return kinds
-
 
 if __name__ == "__main__":
     main()

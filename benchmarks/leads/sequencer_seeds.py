@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     from strokebot.model.checkpoint import DEFAULT_MODEL, read_model, write_model
     from strokebot.model.examples import OrderExamples, order_examples
     from strokebot.model.learn import StrokeConfig, _fit_sequencer, load_samples
-    from strokebot.model.order import STROKE_FEATURES
+    from strokebot.model.order import FIRST_FEATURES, STROKE_FEATURES
     from strokebot.model.strokes import StrokeNets, order_features
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
 
     source = read_model(args.model)
     config = dict(source.config)
-    widths = args.widths or sorted({37, len(STROKE_FEATURES)})
+    widths = args.widths or sorted({FIRST_FEATURES, len(STROKE_FEATURES)})
     if any(not 0 < w <= len(STROKE_FEATURES) for w in widths):
         parser.error(f"--widths: each between 1 and {len(STROKE_FEATURES)}")
     data = args.data or (["kanjivg:40", "omniglot:40"] if args.quick else list(DATA))
