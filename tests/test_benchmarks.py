@@ -175,3 +175,14 @@ def test_sheet_draws_the_true_strokes_beside_the_models(tmp_path):
     assert coloured[:, : picture.shape[1] // 2].any() and coloured[:, picture.shape[1] // 2 :].any()  # strokes in both columns
     done = subprocess.run([sys.executable, str(BENCHMARKS / "sheet.py"), "--set", "shapes", "--label", "no such label"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and done.stderr.strip() == "sheet: no glyph of shapes has a label containing 'no such label'"
+
+
+def test_digit_strokes_lead_counts_strokes_per_digit():
+    if not (SHARED_DATA / "mnist" / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip("needs the shared MNIST")
+    out = run("leads/digit_strokes.py", "--count", "60")
+    rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 10
+    assert sum(int(row.split("|")[2]) for row in rows) <= 60
+    ones = rows[1].split("|")  # the 1s: one stroke each
+    assert ones[3].strip() == "100 %"

@@ -241,3 +241,60 @@ def test_sequencer_features_count_crossings_away_from_ends_and_what_lies_inside_
     # Drawn strokes no longer count: with the arch drawn, the zigzag lies in no box left.
     later = candidate_features(Candidates.of(strokes), np.array([0, 1, 2, 4]), 3, strokes[3].points[-1])
     assert later[6, column["inside_boxes"]] == 0.0
+
+
+def _quick_l():
+    """An L drawn as a quick hand does: down the stem, on 8 px past the corner and back, along the
+    foot. Its graph: the stem, the foot, and the short stub below the corner. Returns the graph and
+    the two strokes the pen lifts between: the stem with the stub (top to the stub's tip), the foot."""
+    ink, _ = glyph([[(40, 20), (40, 100)], [(40, 92), (110, 92)]], size=(130, 120))
+    graph = stroke_graph(ink)
+    (stub,) = [k for k, b in enumerate(graph.branches) if b.length < 10]
+    (stem,) = [k for k, b in enumerate(graph.branches) if abs(b.points[0, 0] - b.points[-1, 0]) < 3 and k != stub]
+    down, foot = sorted(assemble(graph, pair_ends(graph, lambda g, n, a, b: float({a.branch, b.branch} == {stem, stub}))), key=lambda s: -np.ptp(s.points[:, 1]))
+    down = down if down.points[0, 1] < down.points[-1, 1] else down.reversed()
+    foot = foot if foot.points[0, 0] < foot.points[-1, 0] else foot.reversed()
+    return graph, down, foot
+
+
+def test_a_blob_at_a_corner_is_cut_across_and_a_long_way_is_drawn_twice():
+    from strokebot.model.parse import cut_back_way, graph_path
+
+    graph, down, foot = _quick_l()
+    assert down.points[-1, 1] > 96 and foot.points[0, 1] < 95  # the stem ends at the stub's tip
+    (way,) = [w for _, w in stay_down_candidates(graph, [down, foot])]
+    head, tail, rest = cut_back_way(graph, down, foot, way[1])
+    assert head and not tail and rest == []  # back up the stub: cut across, nothing drawn twice
+    (joined,) = stay_down(graph, [down, foot], [(0, way)])
+    assert joined.points[:, 1].max() < 96  # the pen turns at the corner: no hook out and back
+    # Up the stem instead, then the foot: the way back down is the whole stem, drawn twice.
+    up = down.reversed()
+    way = graph_path(graph, up.nodes[-1], foot.nodes[0])
+    head, tail, rest = cut_back_way(graph, up, foot, way[1])
+    assert not head and not tail and len(rest) == 1
+
+
+class _SureBy:
+    """Stroke nets whose stay net gives every join the same ``chance``."""
+
+    def __init__(self, chance: float) -> None:
+        self.stay = object()
+        self.chance = chance
+
+    def stay_probability(self, features: np.ndarray) -> np.ndarray:
+        return np.full(len(features), self.chance, np.float32)
+
+
+def test_a_join_that_draws_nothing_twice_needs_only_even_odds():
+    from strokebot.model.parse import graph_path
+    from strokebot.model.strokes import MEET_CONFIDENCE, STAY_CONFIDENCE, keep_down, stay_confidence
+
+    graph, down, foot = _quick_l()
+    # Down the stem and along the foot: the stub between them is cut across, so a chance between
+    # one half and STAY_CONFIDENCE keeps the pen down, and one below one half lifts it.
+    assert stay_confidence(graph, down, foot, graph_path(graph, down.nodes[-1], foot.nodes[0])) == MEET_CONFIDENCE
+    assert len(keep_down(graph, [down, foot], _SureBy(0.6))) == 1
+    assert len(keep_down(graph, [down, foot], _SureBy(0.45))) == 2
+    # Up the stem, then the foot: the way back down the stem draws it twice; the net must be sure.
+    up = down.reversed()
+    assert stay_confidence(graph, up, foot, graph_path(graph, up.nodes[-1], foot.nodes[0])) == STAY_CONFIDENCE

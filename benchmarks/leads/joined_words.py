@@ -15,7 +15,7 @@ A second table takes the model's own pieces in its own order and says why the pe
 each two consecutive ones: the ink does not connect them; the way along the ink is too long to be a
 candidate (:data:`~strokebot.model.parse.STAY_REACH`, :data:`~strokebot.model.parse.STAY_CAP`); or
 the stay net turned the candidate down, by how sure it was (the pen stays down above
-:data:`strokebot.model.strokes.STAY_CONFIDENCE`).
+:func:`strokebot.model.strokes.stay_confidence`: 0.7 where it would draw a line twice, else 0.5).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name:<42} {column.mean():5.1f} ({np.median(column):.0f})")
     print(f"\nwhy the model lifts the pen between its own consecutive pieces: {sum(lifts.values())} lifts in {len(rows)} words")
     for kind, count in lifts.items():
-        print(f"  {kind:<58} {count:5d}")
+        print(f"  {kind:<66} {count:5d}")
 
 
 #: Why the pen lifts between two consecutive pieces, in the order :func:`lift_kinds` tells them apart.
@@ -79,7 +79,7 @@ LIFT_KINDS = (
     "the ink does not connect them",
     "the way is longer than STAY_REACH x the longer piece",
     "the way is longer than STAY_CAP x the word",
-    "the stay net turned it down, chance 0.5 to STAY_CONFIDENCE",
+    "the stay net turned down a way drawn twice, 0.5 to STAY_CONFIDENCE",
     "the stay net turned it down, chance 0.2-0.5",
     "the stay net turned it down, chance under 0.2",
 )
@@ -90,14 +90,14 @@ def lift_kinds(graph, sequence, nets, context) -> list[str]:
     counts as not connected): which of :data:`LIFT_KINDS` it is. The pairs the stay net is asked
     about are :func:`~strokebot.model.parse.stay_down_candidates`'; the others say why they are not."""
     from strokebot.model.parse import STAY_REACH, graph_path, stay_down_candidates, stay_features
-    from strokebot.model.strokes import STAY_CONFIDENCE
+    from strokebot.model.strokes import stay_confidence
 
     offered = dict(stay_down_candidates(graph, sequence))  # index of the first piece: the way
     kinds = []
     for i, (first, second) in enumerate(itertools.pairwise(sequence)):
         if i in offered:
             chance = float(nets.stay_probability(stay_features(graph, first, second, offered[i], context)[None])[0])
-            if chance <= STAY_CONFIDENCE:
+            if chance <= stay_confidence(graph, first, second, offered[i]):
                 kinds.append(LIFT_KINDS[3] if chance > 0.5 else LIFT_KINDS[4] if chance > 0.2 else LIFT_KINDS[5])
             continue
         way = graph_path(graph, first.nodes[-1], second.nodes[0]) if first.nodes and second.nodes else None

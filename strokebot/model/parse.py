@@ -37,6 +37,7 @@ __all__ = [
     "graph_path",
     "stay_features",
     "stay_down_candidates",
+    "cut_back_way",
     "stay_down",
     "EXCURSION_FEATURES",
     "Excursion",
@@ -662,14 +663,32 @@ def _loop_from(graph: StrokeGraph, loop: ParsedStroke, node: int) -> ParsedStrok
     return loop.starting_at(int(np.argmin(np.hypot(*(ring - graph.nodes[node]).T))))
 
 
-def stay_down(graph: StrokeGraph, sequence: list[ParsedStroke], joins: Sequence[tuple[int, tuple[float, list[tuple[int, bool]]]]]) -> list[ParsedStroke]:
-    """``sequence`` with the pen kept down from stroke ``i`` to ``i + 1`` for each join, along its way.
+def cut_back_way(
+    graph: StrokeGraph, first: ParsedStroke, second: ParsedStroke, way: Sequence[tuple[int, bool]]
+) -> tuple[bool, bool, list[tuple[int, bool]]]:
+    """How :func:`stay_down` goes from ``first`` to ``second`` along ``way``: whether it cuts back the
+    first stroke's last branch, the second's first branch, and the way the pen then draws between them.
 
     A way that starts by going back along the first stroke's last branch, or ends by going out along
     the next stroke's first branch, retraces it; when that branch is short (a blob at a corner, no
     longer than the ink is wide), the strokes are cut back instead, so the pen turns at the node
-    rather than drawing a hook out and back.
+    rather than drawing a hook out and back. What is left of the way is drawn twice (every branch
+    belongs to some stroke); when nothing is left, the pen retraces nothing.
     """
+    rest = list(way)
+    short = 2.5 * float(np.median(first.radius)) + 2.0
+    head = bool(rest) and bool(first.branches) and rest[0][0] == first.branches[-1] and graph.branches[rest[0][0]].length <= short
+    if head:
+        rest = rest[1:]
+    tail = bool(rest) and bool(second.branches) and rest[-1][0] == second.branches[0] and graph.branches[rest[-1][0]].length <= short
+    if tail:
+        rest = rest[:-1]
+    return head, tail, rest
+
+
+def stay_down(graph: StrokeGraph, sequence: list[ParsedStroke], joins: Sequence[tuple[int, tuple[float, list[tuple[int, bool]]]]]) -> list[ParsedStroke]:
+    """``sequence`` with the pen kept down from stroke ``i`` to ``i + 1`` for each join, along its way
+    (a blob at a corner cut back rather than drawn out and back: :func:`cut_back_way`)."""
     joined = {i: way for i, way in joins}
     result: list[ParsedStroke] = []
     for i, stroke in enumerate(sequence):
@@ -677,16 +696,13 @@ def stay_down(graph: StrokeGraph, sequence: list[ParsedStroke], joins: Sequence[
             stroke = _loop_from(graph, stroke, stroke.nodes[0])
         if i - 1 in joined and result:
             previous = result.pop()
-            way = list(joined[i - 1][1])
             head_points, head_radius = previous.points, previous.radius
             tail_points, tail_radius = stroke.points, stroke.radius
-            short = 2.5 * float(np.median(previous.radius)) + 2.0
-            if way and previous.branches and way[0][0] == previous.branches[-1] and graph.branches[way[0][0]].length <= short:
-                head_points, head_radius = _trimmed(head_points, head_radius, graph.branches[way[0][0]].length, tail=True)
-                way = way[1:]
-            if way and stroke.branches and way[-1][0] == stroke.branches[0] and graph.branches[way[-1][0]].length <= short:
-                tail_points, tail_radius = _trimmed(tail_points, tail_radius, graph.branches[way[-1][0]].length, tail=False)
-                way = way[:-1]
+            cut_head, cut_tail, way = cut_back_way(graph, previous, stroke, joined[i - 1][1])
+            if cut_head:
+                head_points, head_radius = _trimmed(head_points, head_radius, graph.branches[previous.branches[-1]].length, tail=True)
+            if cut_tail:
+                tail_points, tail_radius = _trimmed(tail_points, tail_radius, graph.branches[stroke.branches[0]].length, tail=False)
             path, radius = way_points(graph, way)
             parts = [head_points, path[1:-1] if len(path) > 2 else np.zeros((0, 2)), tail_points]
             radii = [head_radius, radius[1:-1] if len(radius) > 2 else np.zeros(0), tail_radius]

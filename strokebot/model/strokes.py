@@ -36,6 +36,7 @@ from strokebot.model.parse import (
     GlyphContext,
     ParsedStroke,
     assemble,
+    cut_back_way,
     excursion_candidates,
     excursion_features,
     junction_features,
@@ -269,17 +270,28 @@ def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam:
     return [candidates.strokes[row] for row in beams[0][5]]
 
 
-#: The stay net's chance above which the pen stays down. Not one half: a needless lift costs a moment,
-#: a wrong stay draws a line twice (a kanji's bar retraced to reach the next stroke), so the pen stays
-#: down only where the net is fairly sure (MODEL_CARD.md, run 16).
+#: The stay net's chance above which the pen stays down along a way that draws a line twice. Not one
+#: half: a needless lift costs a moment, a wrong stay draws a line twice (a kanji's bar retraced to
+#: reach the next stroke), so there the pen stays down only where the net is fairly sure
+#: (MODEL_CARD.md, run 16) ...
 STAY_CONFIDENCE = 0.7
+#: ... and where the strokes meet, or only a blob at a corner lies between them (which the pen cuts
+#: across, :func:`~strokebot.model.parse.cut_back_way`), a wrong stay draws nothing twice: the net's
+#: even odds decide (run 34).
+MEET_CONFIDENCE = 0.5
+
+
+def stay_confidence(graph: StrokeGraph, first: ParsedStroke, second: ParsedStroke, way: tuple[float, list[tuple[int, bool]]]) -> float:
+    """The stay net's chance above which the pen stays down from ``first`` to ``second`` along ``way``:
+    :data:`STAY_CONFIDENCE` where it would draw a line twice, else :data:`MEET_CONFIDENCE`."""
+    return STAY_CONFIDENCE if cut_back_way(graph, first, second, way[1])[2] else MEET_CONFIDENCE
 
 
 def keep_down(
     graph: StrokeGraph, sequence: list[ParsedStroke], nets: StrokeNets | None, *, context: GlyphContext | None = None
 ) -> list[ParsedStroke]:
     """The strokes in order, joined where the stay net keeps the pen down along the ink between them
-    (chance above :data:`STAY_CONFIDENCE`); ``context`` as for :func:`parse_glyph`."""
+    (chance above :func:`stay_confidence`); ``context`` as for :func:`parse_glyph`."""
     if nets is None or nets.stay is None or len(sequence) < 2:
         return sequence
     candidates = stay_down_candidates(graph, sequence)
@@ -287,8 +299,9 @@ def keep_down(
         return sequence
     context = context or GlyphContext.of(graph)
     features = np.stack([stay_features(graph, sequence[i], sequence[i + 1], way, context) for i, way in candidates])
-    chance = nets.stay_probability(features)
-    return stay_down(graph, sequence, [c for c, p in zip(candidates, chance.tolist(), strict=True) if p > STAY_CONFIDENCE])
+    chance = nets.stay_probability(features).tolist()
+    joins = [(i, way) for (i, way), p in zip(candidates, chance, strict=True) if p > stay_confidence(graph, sequence[i], sequence[i + 1], way)]
+    return stay_down(graph, sequence, joins)
 
 
 #: A turn sharper than this many degrees is a reversal: the pen goes back the way it came.
