@@ -186,3 +186,13 @@ def test_digit_strokes_lead_counts_strokes_per_digit():
     assert sum(int(row.split("|")[2]) for row in rows) <= 60
     ones = rows[1].split("|")  # the 1s: one stroke each
     assert ones[3].strip() == "100 %"
+
+
+def test_distilled_fast_lead_scores_a_gesture_model_against_the_stroke_model():
+    if not (SHARED_DATA / "mnist" / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip("needs the shared MNIST")
+    out = run("leads/distilled_fast.py", "--test", "40")
+    (row,) = [line for line in out.splitlines() if line.startswith("| strokebot")]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    direction, pixel_accuracy, clustering = float(cells[2]), float(cells[7]), float(cells[8])
+    assert 0 <= direction <= 1 and 0.9 < pixel_accuracy <= 1 and 0 < clustering <= 1

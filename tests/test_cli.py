@@ -103,14 +103,18 @@ def test_json_round_trip(glyphs):
         (["trace", "{text}"], 2, "not an image"),
         (["train", "--data", "hershey:8", "--out", "{tmp}/m.npz", "--end", "2,3"], 2, "each in 0..1"),
         (["train", "--data", "hershey:8", "--out", "{tmp}/m.npz", "--start", "left"], 2, "is not X,Y"),
+        (["train", "--kind", "gesture", "--teacher", "{fast}", "--data", "hershey:8", "--out", "{tmp}/m.npz"], 2, "not a stroke model"),
+        (["train", "--teacher", "{fast}", "--data", "kanjivg:2", "--out", "{tmp}/m.npz"], 2, "--teacher applies to --kind gesture only"),
     ],
 )
 def test_errors_are_one_line(glyphs, tmp_path, args, code, message):
     (tmp_path / "blank.png").write_bytes(b"")
     save_png(tmp_path / "blank.png", np.zeros((30, 30)))
     (tmp_path / "notes.png").write_text("not a picture")
+    from strokebot.model.inference import FAST_MODEL
+
     values = {"seven": str(glyphs / "seven.png"), "tmp": str(tmp_path), "blank": str(tmp_path / "blank.png"),
-              "text": str(tmp_path / "notes.png")}
+              "text": str(tmp_path / "notes.png"), "fast": str(FAST_MODEL)}
     result = run(*[a.format(**values) for a in args], cwd=tmp_path)
     err = result.stderr
     assert result.exit_code == code, err
@@ -240,3 +244,16 @@ def test_simulate_without_its_plugin_says_what_to_install(plugin_entries):
                              "installed: pip install strokebot-arm (from a strokebot checkout: pip install -e "
                              "plugins/strokebot-arm)\n")
     assert run("nonsense").exit_code == 2  # an unknown command is still click's usage error
+
+
+def test_a_gesture_model_taught_by_the_stroke_model_says_so_and_carries_its_licence(tmp_path):
+    from strokebot.model.checkpoint import read_model
+    from strokebot.model.inference import DEFAULT_MODEL, load_model
+
+    result = run("train", "--kind", "gesture", "--teacher", str(DEFAULT_MODEL), "--data", "hershey:12", "--data", "omniglot:6",
+                 "--epochs", "1", "--steps", "8", "--out", str(tmp_path / "taught.npz"), cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "drawn by strokebot-default" in result.stderr and "with the teacher's strokes" in result.stderr
+    metrics = read_model(tmp_path / "taught.npz").metrics
+    assert metrics["teacher"] == load_model().name
+    assert metrics["license"] == load_model().metrics["license"]  # taught by CC BY-SA weights

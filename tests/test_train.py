@@ -131,3 +131,27 @@ def test_glyph_set_concatenate_and_subset():
     a, b = small_set(8), small_set(4)
     both = GlyphSet.concatenate([a, b])
     assert len(both) == 12 and len(both.subset(torch.tensor([0, 11])).labels) == 2
+
+
+def test_a_teacher_draws_the_paths_a_gesture_model_learns(tmp_path):
+    """With a teacher, each glyph's path is the stroke model's drawing of it, in the model's frame."""
+    from strokebot.model.inference import load_model
+    from strokebot.model.train import load_data, teacher_paths
+    from strokebot.tracing import trace
+
+    teacher = load_model()
+    samples = hershey_glyphs(4, seed=5, sizes=(48, 64))
+    taught = teacher_paths(samples, teacher)
+    assert [s.label for s in taught] == [s.label for s in samples]
+    for sample, drawn in zip(samples, taught, strict=True):
+        traced = trace(sample.image, model=teacher, clean=False, split=False, polarity="light-on-dark")
+        assert [s.xy.tolist() for s in traced.strokes] == [s.tolist() for s in drawn.strokes]
+    data = load_data(["hershey:4"], size=28, steps=12, seed=5, teacher=teacher)
+    assert bool(data.has_path.all())
+    plain = load_data(["hershey:4"], size=28, steps=12, seed=5)
+    assert torch.equal(data.images, plain.images)  # the same glyphs, other paths
+    assert not torch.allclose(data.paths, plain.paths)
+    # MNIST-framed images are drawn as framed; a limit keeps the teacher from drawing them all.
+    images = mnist_or_synthetic(6)
+    framed = teacher_paths(images, teacher, framed=True)
+    assert len(framed) == 6 and all(len(p) >= 1 and np.ptp(np.vstack(p)) < 28.5 for p in framed)

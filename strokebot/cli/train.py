@@ -17,7 +17,8 @@ Examples:
   strokebot train --kind strokes --data kanjivg --data omniglot --data shapes --data words -j 2 \\
       --out model.npz                                   # the default stroke model
   strokebot train --kind strokes --data kanjivg:300 --data omniglot --epochs 3 --out quick.npz
-  strokebot train --kind gesture --data ../shared/data/mnist --data hershey:20000 --out fast.npz  # the fast model
+  strokebot train --kind gesture --teacher strokebot/models/default.npz --data ../shared/data/mnist \
+      --data hershey:20000 --data omniglot -j 2 --out fast.npz  # the fast model, taught by the stroke model
   strokebot train --kind gesture --data ../shared/data/mnist --epochs 1 --limit 2000 --out quick.npz --snapshots snaps/
   strokebot train --kind gesture ... --out model.npz --resume    # go on from model.npz.checkpoint.pt
   torchrun --nproc-per-node 2 -m strokebot train --kind gesture ...   # data-parallel over processes or GPUs
@@ -32,7 +33,9 @@ Data for --kind gesture (repeatable --data):
   DIR with MNIST IDX files    the training split
   hershey[:COUNT[:FONTS]]     synthetic Hershey glyphs with true strokes (default 20000; FONTS
                               e.g. latin,greek,japanese,script)
+  omniglot[:COUNT]            people's glyphs of the Omniglot training split, with their pen paths
   DIR of images               each image one glyph, normalised as tracing does
+With --teacher, every glyph's path is the teacher's drawing of it instead of its true strokes.
 """
 
 
@@ -69,6 +72,8 @@ def _train_epilog() -> str:
 @click.option("--encoder", type=click.Choice(["mlp", "cnn"]), default=None, help="Encoder kind.")
 @click.option("--pen-lifts", type=Number(), default=None, help="Weight of the pen-lift penalty.")
 @click.option("--path-weight", type=Number(), default=None, help="Weight of the true-path term (Hershey glyphs).")
+@click.option("--teacher", type=PATH, default=None,
+              help="A stroke model whose drawings of the training glyphs a gesture model learns to follow (its order and direction), all through training.")
 @click.option("--start", "start_point", callback=_point, metavar="X,Y",
               help="Fix where every gesture starts, as fractions of the frame (default: predicted per glyph).")
 @click.option("--end", "end_point", callback=_point, metavar="X,Y",
@@ -82,9 +87,9 @@ def _train_epilog() -> str:
 @click.option("--name", type=TEXT, default="strokebot", show_default=True, help="Model name recorded in traced drawings.")
 @click.option("--model-version", type=TEXT, default="dev", show_default=True, help="Version recorded in the model file.")
 @click.option("-j", "--jobs", type=Count(0), default=1, show_default=True,
-              help="Processes building a stroke model's training examples (0: one per core).")
+              help="Processes building a stroke model's training examples, or drawing a --teacher's paths (0: one per core).")
 @click.option("--memory", type=Count(0, 1024), default=None, help="GRU state size of a stroke model's sequencer (0: none) [default: 32].")
-def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, start_point, end_point,
+def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, teacher, start_point, end_point,
           end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs, memory) -> None:
     """Train a model and write it as a model file.
 
@@ -98,7 +103,7 @@ def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, p
 
     check_writable(out)  # a device, a pipe, a loop, a name too long or a read-only folder: now, not after training
     if kind == "strokes":
-        gesture_only = {"--steps": steps, "--encoder": encoder, "--pen-lifts": pen_lifts, "--path-weight": path_weight,
+        gesture_only = {"--steps": steps, "--encoder": encoder, "--pen-lifts": pen_lifts, "--path-weight": path_weight, "--teacher": teacher,
                         "--start": start_point, "--end": end_point, "--end-weight": end_weight, "--snapshots": snapshots,
                         "--resume": resume or None, "--limit": limit, "--lr": lr, "--batch-size": batch_size,
                         "--device": None if device == "auto" else device}  # fmt: skip
@@ -109,8 +114,8 @@ def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, p
         return
     if memory is not None:
         raise UsageError("--memory applies to --kind strokes only")
-    _train_gesture(data_specs, out, epochs or 14, batch_size or 128, lr or 2e-3, seed, steps, encoder, pen_lifts, path_weight, start_point,
-                   end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version)
+    _train_gesture(data_specs, out, epochs or 14, batch_size or 128, lr or 2e-3, seed, steps, encoder, pen_lifts, path_weight, teacher,
+                   start_point, end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs)
 
 
 def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory) -> None:
@@ -140,6 +145,9 @@ def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, 
     log(f"wrote {out}")
 
 
+#: The weight of the teacher's pen states (cross-entropy) when a gesture model has a --teacher.
+TEACHER_PEN = 0.1
+
 #: Weights trained on KanjiVG carry its licence; the model file says so.
 KANJIVG_LICENCE = (
     "CC BY-SA 3.0: trained on KanjiVG (copyright Ulrich Apel and the KanjiVG contributors, "
@@ -147,19 +155,26 @@ KANJIVG_LICENCE = (
 )
 
 
-def _train_gesture(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, start_point,
-                   end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version) -> None:
+def _train_gesture(data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, teacher, start_point,
+                   end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs) -> None:
     import dataclasses
 
     import torch
 
+    from strokebot.batch import default_jobs
     from strokebot.model import ModelConfig
+    from strokebot.model.inference import load_model
     from strokebot.model.train import TrainConfig, load_data
     from strokebot.model.train import train as run
 
     if snapshots is not None and os.path.lexists(snapshots) and not os.path.isdir(snapshots):
         raise UsageError(f"--snapshots {snapshots}: not a folder (a picture per epoch goes into it)")
     _check_device(device)
+    teacher_model = None
+    if teacher is not None:
+        teacher_model = load_model(teacher)
+        if getattr(teacher_model, "kind", "gesture") != "strokes":
+            raise UsageError(f"--teacher {teacher}: not a stroke model (a gesture model has no strokes to teach)")
     # The config defaults are the bundled model's recipe.
     model_config = dataclasses.replace(
         ModelConfig(), name=name,
@@ -167,20 +182,28 @@ def _train_gesture(data_specs, out, epochs, batch_size, lr, seed, steps, encoder
     )
     train_config = dataclasses.replace(
         TrainConfig(), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device, threads=threads,
+        # A teacher's way of drawing is kept all through training, not eased off as true strokes are.
+        **({"path_end": None, "path_pen": TEACHER_PEN} if teacher_model is not None else {}),
         **{k: v for k, v in {"pen_lifts": pen_lifts, "path": path_weight, "end": end_weight}.items() if v is not None},
     )
     started = time.time()
-    click.echo(f"loading {', '.join(data_specs)} ...", err=True)
-    data = load_data(data_specs, size=model_config.size, steps=model_config.steps, seed=seed)
+    click.echo(f"loading {', '.join(data_specs)}{f', drawn by {teacher_model.name}' if teacher_model else ''} ...", err=True)
+    data = load_data(data_specs, size=model_config.size, steps=model_config.steps, seed=seed, teacher=teacher_model,
+                     workers=jobs or default_jobs(), limit=limit)
     if limit is not None and limit < len(data):
         data = data.subset(torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))[:limit])
-    click.echo(f"{len(data)} glyphs ({sum(data.has_path.tolist())} with true strokes) in {time.time() - started:.0f}s", err=True)
+    paths = "the teacher's strokes" if teacher_model is not None else "true strokes"
+    click.echo(f"{len(data)} glyphs ({sum(data.has_path.tolist())} with {paths}) in {time.time() - started:.0f}s", err=True)
     if not len(data):
         raise UsageError(f"no glyphs to train on in --data {', '.join(data_specs)}")
 
     bar = _ProgressBar()
-    result = run(model_config, train_config, data, out=out, resume=resume, snapshots=snapshots, progress=bar.update,
-                 metadata={"model_version": model_version, "data": list(data_specs), "glyphs": len(data)})
+    metadata = {"model_version": model_version, "data": list(data_specs), "glyphs": len(data)}
+    if teacher_model is not None:
+        metadata["teacher"] = teacher_model.name
+        if "license" in teacher_model.metrics:  # taught by weights under a licence: its terms carry over
+            metadata["license"] = teacher_model.metrics["license"]
+    result = run(model_config, train_config, data, out=out, resume=resume, snapshots=snapshots, progress=bar.update, metadata=metadata)
     bar.close()
     last = result["history"][-1] if result["history"] else {}
     click.echo(f"wrote {out} (epoch {last.get('epoch')}, mse {last.get('mse', float('nan')):.4f}, "

@@ -141,22 +141,36 @@ def _glyph_set(images: np.ndarray, labels: Sequence[str], steps: int, strokes: S
                     torch.from_numpy(pen), torch.from_numpy(has), list(labels))
 
 
-def load_data(specs: Sequence[str], *, size: int, steps: int, seed: int = 0, split: str = "train") -> GlyphSet:
+def load_data(
+    specs: Sequence[str], *, size: int, steps: int, seed: int = 0, split: str = "train", teacher: Any = None, workers: int = 1,
+    limit: int | None = None,
+) -> GlyphSet:
     """Load and frame the training data named by ``specs``.
 
     Each spec is a folder of MNIST IDX files, ``hershey[:COUNT[:FONTS]]`` for synthetic glyphs
-    (FONTS a comma-separated list of fonts or scripts), or a folder of glyph images.
+    (FONTS a comma-separated list of fonts or scripts), ``omniglot[:COUNT]`` for people's glyphs of
+    the Omniglot training split, or a folder of glyph images.
+
+    With a ``teacher`` (a stroke model), every glyph's pen path is the teacher's drawing of it — its
+    strokes, order and direction — instead of its true strokes (Hershey, Omniglot) or none (MNIST,
+    image folders): :func:`teacher_paths`, ``workers`` processes drawing. ``limit``: at most this
+    many glyphs of each MNIST or image folder, a random choice (so a quick run's teacher does not
+    draw all 60,000 digits).
     """
     from strokebot import datasets
 
     parts = []
     for spec in specs:
-        if spec.startswith("hershey"):
-            _, _, rest = spec.partition(":")
+        name, _, rest = spec.partition(":")
+        if name in ("hershey", "omniglot"):
             count_text, _, fonts = rest.partition(":")
-            count = int(count_text) if count_text else 20000
-            samples = datasets.hershey_glyphs(count, seed=seed + (0 if split == "train" else 10_000),
-                                              sizes=(40, 64), fonts=fonts.split(",") if fonts else None)
+            if name == "hershey":
+                samples = datasets.hershey_glyphs(int(count_text) if count_text else 20000, seed=seed + (0 if split == "train" else 10_000),
+                                                  sizes=(40, 64), fonts=fonts.split(",") if fonts else None)
+            else:
+                samples = datasets.omniglot_glyphs(int(count_text) if count_text else None, split=split)
+            if teacher is not None:
+                samples = teacher_paths(samples, teacher, workers=workers)
             framed = [datasets.normalised_sample(s, size=size) for s in samples]
             parts.append(_glyph_set(np.stack([s.image for s in framed]), [s.label for s in framed], steps,
                                     [s.strokes for s in framed]))
@@ -166,15 +180,37 @@ def load_data(specs: Sequence[str], *, size: int, steps: int, seed: int = 0, spl
             images, labels = datasets.mnist(path, split=split)
             if size != 28:
                 raise UsageError(f"{spec}: MNIST is 28x28 but the model is {size}x{size}")
-            parts.append(_glyph_set(images, [str(v) for v in labels], steps))
         elif path.is_dir():
             images, labels = datasets.image_folder(path, size=size)
-            parts.append(_glyph_set(images, labels, steps))
         else:
-            raise UsageError(f"--data {spec}: not an MNIST folder, an image folder or hershey[:COUNT[:FONTS]]")
+            raise UsageError(f"--data {spec}: not an MNIST folder, an image folder, hershey[:COUNT[:FONTS]] or omniglot[:COUNT]")
+        if limit is not None and limit < len(images):
+            keep = np.sort(np.random.default_rng(seed).permutation(len(images))[:limit])
+            images, labels = images[keep], [labels[k] for k in keep]
+        framed_paths = None if teacher is None else teacher_paths(images, teacher, workers=workers, framed=True)
+        parts.append(_glyph_set(images, [str(v) for v in labels], steps, framed_paths))
     if not parts:
         raise UsageError("no training data given (--data)")
     return GlyphSet.concatenate(parts)
+
+
+def teacher_paths(glyphs: Sequence[Any], teacher: Any, *, workers: int = 1, framed: bool = False) -> list[Any]:
+    """A stroke model's drawings of ``glyphs``, to teach a gesture model its way of drawing.
+
+    ``glyphs``: samples (:class:`strokebot.datasets.GlyphSample`), drawn at their own size and
+    returned with the drawing as their strokes (a glyph the teacher leaves blank is left out); or,
+    with ``framed``, images already framed as the model's input (MNIST), whose drawings' strokes are
+    returned, in that frame (an empty list for a blank one).
+    """
+    from strokebot.datasets import GlyphSample
+    from strokebot.tracing import trace_batch
+
+    images = list(glyphs) if framed else [g.image for g in glyphs]
+    drawings = trace_batch(images, model=teacher, normalised=framed, clean=False, split=False, polarity="light-on-dark", workers=workers)
+    strokes = [[np.asarray(s.xy, np.float64) for s in d.strokes] for d in drawings]
+    if framed:
+        return strokes
+    return [GlyphSample(g.image, drawn, g.label) for g, drawn in zip(glyphs, strokes, strict=True) if drawn]
 
 
 def _drawn(gesture: Gesture) -> Gesture:
