@@ -26,11 +26,11 @@ KEYS = ("direction", "order", "chamfer", "strokes exact", "off-ink", "pixel accu
 
 
 def drawn(images: np.ndarray, model) -> list[list[np.ndarray]]:
-    """``model``'s drawing of each framed digit, as polylines in the 28-px frame."""
-    from strokebot.tracing import trace_batch
+    """``model``'s drawing of each framed digit, as polylines in the 28-px frame (as a teacher's are
+    drawn for training: :func:`strokebot.model.train.teacher_paths`)."""
+    from strokebot.model.train import teacher_paths
 
-    drawings = trace_batch(list(images), model=model, normalised=True, clean=False, polarity="light-on-dark")
-    return [[np.asarray(s.xy, np.float64) for s in d.strokes] for d in drawings]
+    return teacher_paths(images, model, framed=True)
 
 
 def scores(model, images: np.ndarray, labels: np.ndarray, truth: list[list[np.ndarray]]) -> dict[str, float]:
