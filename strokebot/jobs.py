@@ -42,7 +42,7 @@ class TraceSettings:
     width: float | None = None  # mm
     height: float | None = None  # mm
     margin: float = 0.0  # mm
-    order: bool | None = None  # reorder to cut pen-up travel; None: only with the fast model
+    order: bool | None = None  # reorder to cut pen-up travel (None: no; both bundled models draw in a person's order)
     polarity: str = "auto"
     clean: bool = True
     split: bool = True
@@ -201,7 +201,7 @@ def _finished(drawing: Any, settings: TraceSettings) -> tuple[Any, float]:
     if settings.width is not None or settings.height is not None:
         drawing = drawing.fit(width=settings.width, height=settings.height, margin=settings.margin)
     travel_before = drawing.travel_from(HOME)
-    if settings.order if settings.order is not None else settings.fast:
+    if settings.order:
         drawing = drawing.reordered(origin=HOME)
     if settings.pen_width is not None:
         drawing = drawing.replace(pen_width=settings.pen_width if drawing.units == "mm" else settings.pen_width * 96 / 25.4)

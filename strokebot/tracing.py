@@ -8,7 +8,12 @@ each one:
   stroke becomes its pressure;
 * a one-shot gesture model (``fast=True``, :class:`~strokebot.model.inference.Model`) reads every glyph
   normalised to 28×28 and predicts one pen gesture for it, all glyphs in one batch; the pen-down
-  runs of each gesture are mapped back to the source image's pixels.
+  runs of each gesture are mapped back to the source image's pixels. The bundled one was taught by
+  the bundled stroke model (its *student*): it draws framed glyphs the way the stroke model does.
+
+Framed 28×28 glyph arrays in bulk (``normalised=True, clean=False``, no refinement; MNIST, say) go
+to the student when no model is chosen, tens of thousands a second instead of about a hundred:
+:func:`trace_batch`'s ``fast=None``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from strokebot.imaging import Frame, Glyph, find_glyphs, ink_map, normalise, rea
 from strokebot.model.inference import FAST_MODEL, GestureArrays, Model, load_model
 from strokebot.model.strokes import StrokeModel
 
-__all__ = ["trace", "trace_batch", "prepare_and_trace", "Page", "prepare", "gesture_strokes", "PEN_DOWN"]
+__all__ = ["trace", "trace_batch", "prepare_and_trace", "student_of", "Page", "prepare", "gesture_strokes", "PEN_DOWN"]
 
 #: A step leaves ink when its intensity is above this.
 PEN_DOWN = 0.5
@@ -58,12 +63,24 @@ class Page:
 AnyModel = Model | StrokeModel
 
 
-def _resolve_model(model: AnyModel | str | Path | None, fast: bool = False) -> AnyModel:
+def _resolve_model(model: AnyModel | str | Path | None, fast: bool | None = False) -> AnyModel:
     if isinstance(model, (Model, StrokeModel)):
         return model
     if model is None and fast:
         return load_model(FAST_MODEL)
     return load_model(model)
+
+
+def student_of(model: AnyModel) -> Model | None:
+    """The bundled gesture model when it was taught by ``model`` (its drawings are ``model``'s), else None.
+
+    A stroke model retrained without retraining the fast model has no student, so framed glyphs
+    are never drawn by a model that learnt from another one's drawings.
+    """
+    if not isinstance(model, StrokeModel):
+        return None
+    student = load_model(FAST_MODEL)
+    return student if student.metrics.get("teacher") == model.name and student.size == model.size else None
 
 
 def prepare(
@@ -225,7 +242,7 @@ def trace(
     image: Any,
     *,
     model: AnyModel | str | Path | None = None,
-    fast: bool = False,
+    fast: bool | None = None,
     polarity: str = "auto",
     clean: bool = True,
     split: bool = True,
@@ -240,9 +257,12 @@ def trace(
         image: a path, a PIL image, or an array (H, W) / (H, W, C) of uint8, uint16, float or bool.
         model: a loaded model (:func:`~strokebot.load_model`), a model file, or None for the bundled
             stroke model (``strokebot-default 2.5``).
-        fast: with no ``model``, trace with the bundled one-shot gesture model instead: every
-            glyph in one batched model call, tens of thousands of glyphs a second, but rougher
-            strokes in no human order.
+        fast: with no ``model``, True traces with the bundled one-shot gesture model instead:
+            every glyph in one batched model call, tens of thousands of glyphs a second, rougher
+            strokes in the stroke model's order and direction (it learnt from its drawings). None
+            (the default) uses it only for framed glyph arrays of its size traced as they are
+            (``normalised=True, clean=False``, no ``refine``), and only while it is the stroke
+            model's student (:func:`student_of`); False never.
         polarity: ``"auto"``, ``"dark-on-light"`` (scans, photos) or ``"light-on-dark"`` (MNIST).
         clean: remove background shading, paper texture and specks.
         split: find the separate glyphs of a word or a line; False traces all ink as one glyph.
@@ -284,7 +304,7 @@ def trace_batch(
     images: Iterable[Any],
     *,
     model: AnyModel | str | Path | None = None,
-    fast: bool = False,
+    fast: bool | None = None,
     polarity: str = "auto",
     clean: bool = True,
     split: bool = True,
@@ -300,6 +320,11 @@ def trace_batch(
     Takes the options of :func:`trace`. Any bad image raises; to skip bad files and go on, trace
     them one by one (as ``strokebot trace FOLDER`` does).
 
+    A dataset of framed glyphs (MNIST: ``normalised=True, clean=False``, arrays of 28×28) with no
+    ``model`` is drawn by the stroke model's student, the bundled gesture model that learnt from its
+    drawings: tens of thousands of glyphs a second where the stroke model draws about a hundred, in
+    its order and direction (``Drawing.model`` names it). ``fast=False`` keeps the stroke model.
+
     ``workers`` other than 1 traces the images in that many worker processes (0: one per core),
     each a consecutive share of them on one BLAS thread, and gives the same drawings in the same
     order as one process. The stroke model draws glyph by glyph, so on hundreds of images or more
@@ -314,12 +339,15 @@ def trace_batch(
     images = list(images)
     if names is not None and len(names) != len(images):
         raise UsageError("names must give one name per image")
+    bulk = normalised and not clean and not refine
+    bulk = bulk and all(isinstance(i, np.ndarray) and i.shape == (resolved.size, resolved.size) for i in images)
+    if bulk and model is None and fast is None:
+        resolved = student_of(resolved) or resolved
     if workers != 1 and len(images) > 1:
         options = dict(model=resolved, polarity=polarity, clean=clean, split=split, normalised=normalised,
                        refine=refine, max_pixels=max_pixels, batch_size=batch_size)  # fmt: skip
         return _traced_in_workers(images, names, workers, options)
-    bulk = normalised and not clean and not refine
-    if bulk and all(isinstance(i, np.ndarray) and i.shape == (resolved.size, resolved.size) for i in images):
+    if bulk:
         return _trace_normalised_arrays(images, resolved, polarity, batch_size)
     pages = [
         prepare(

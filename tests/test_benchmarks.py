@@ -49,6 +49,7 @@ def test_potrace_gives_outlines_in_image_coordinates():
 def test_throughput_quick():
     out = run("throughput.py", "--quick", "--count", "300", "--stroke-count", "20", "--folder", "24")
     assert "trace_batch, arrays to Drawings" in out and "target: trace_batch" in out
+    assert "default: trace_batch, no model given" in out and "the default call is drawn by strokebot-fast" in out
     assert "stroke model: trace_batch, 2 processes" in out
     assert "folder of 24 PNGs to G-code, -j 2" in out and "torch in workers: no" in out
 

@@ -257,3 +257,19 @@ def test_a_gesture_model_taught_by_the_stroke_model_says_so_and_carries_its_lice
     metrics = read_model(tmp_path / "taught.npz").metrics
     assert metrics["teacher"] == load_model().name
     assert metrics["license"] == load_model().metrics["license"]  # taught by CC BY-SA weights
+
+
+def test_fast_keeps_the_models_order_unless_asked(tmp_path):
+    """The fast model learnt the stroke model's order and direction, so --fast no longer reorders by default."""
+    image = tmp_path / "two.png"
+    save_png(image, draw_polylines([[(70, 10), (70, 50)], [(10, 10), (10, 50)]], size=(80, 60), width=4))
+
+    def strokes(*flags: str) -> list:
+        out = tmp_path / "out.json"
+        assert run("trace", str(image), "--fast", "--to", "json", "-o", str(out), *flags).exit_code == 0
+        return [[(p["x"], p["y"]) for p in s["points"]] for s in json.loads(out.read_text())["strokes"]]
+
+    default, kept, reordered = strokes(), strokes("--no-order"), strokes("--order")
+    assert default == kept and len(default) == 2
+    # Reordering for travel from the origin turns the second bar round: drawn upwards, against the model.
+    assert reordered[0] == kept[0] and reordered[1] == kept[1][::-1]

@@ -106,6 +106,35 @@ def test_normalised_bulk_path_equals_general_path(seven, model):
         assert_same_strokes(a, b, model)
 
 
+def test_framed_arrays_in_bulk_go_to_the_student(seven, model, fast_model):
+    """With no model chosen, MNIST-like arrays traced as they are get the stroke model's student."""
+    from strokebot.tracing import student_of
+
+    assert student_of(model) is fast_model and fast_model.metrics["teacher"] == model.name
+    images = [(seven * 255).astype(np.uint8)] * 2
+    default = strokebot.trace_batch(images, normalised=True, clean=False)
+    assert [d.model for d in default] == [fast_model.name] * 2
+    for a, b in zip(default, strokebot.trace_batch(images, normalised=True, clean=False, fast=True), strict=True):
+        assert_same_strokes(a, b, fast_model)
+    assert strokebot.trace(images[0], normalised=True, clean=False).model == fast_model.name
+    # Anything else is the stroke model's: kept by fast=False, cleaned, refined, another size, a chosen model.
+    assert strokebot.trace_batch(images, normalised=True, clean=False, fast=False)[0].model == model.name
+    assert strokebot.trace(images[0], normalised=True).model == model.name
+    assert strokebot.trace(images[0], normalised=True, clean=False, refine=1).model == model.name
+    assert strokebot.trace(np.pad(images[0], 2), normalised=True, clean=False).model == model.name
+    assert strokebot.trace(images[0], model=model, normalised=True, clean=False).model == model.name
+
+
+def test_a_student_of_another_model_is_not_used(seven, model, fast_model, monkeypatch):
+    """A stroke model retrained without its fast model keeps drawing framed arrays itself."""
+    from strokebot.tracing import student_of
+
+    monkeypatch.setattr(fast_model, "metrics", {**fast_model.metrics, "teacher": "strokebot-default 0.1"})
+    assert student_of(model) is None and student_of(fast_model) is None
+    image = (seven * 255).astype(np.uint8)
+    assert strokebot.trace_batch([image], normalised=True, clean=False)[0].model == model.name
+
+
 def test_words_keep_glyphs_in_place(word_photo):
     drawing, ink = prepare_and_trace(word_photo)
     assert drawing.glyph_count == 3

@@ -37,10 +37,10 @@ Examples:
 @click.option("--profile", metavar="NAME", help="G-code machine profile (see `strokebot profiles`).")
 @click.option("--pen-width", type=PEN_WIDTH, help="Nominal pen width for exports (default: the traced ink's).")
 @click.option("--order/--no-order", default=None,
-              help="Reorder strokes to cut pen-up travel, reversing some (default: only with --fast; the model draws in a person's order).")
+              help="Reorder strokes to cut pen-up travel, reversing some (default: no; the models draw in a person's order).")
 @click.option("-O", "--option", "options", multiple=True, type=KEY_VALUE, help="Exporter option KEY=VALUE, or FMT.KEY=VALUE for one format (repeatable); `strokebot formats FMT` lists them.")
 @click.option("--model", type=PATH, help="Model file (default: the bundled stroke model).")
-@click.option("--fast", is_flag=True, help="Trace with the bundled one-shot model: many times faster, rougher strokes, no human order.")
+@click.option("--fast", is_flag=True, help="Trace with the bundled one-shot model, taught by the stroke model: many times faster, rougher strokes.")
 @click.option("--polarity", type=click.Choice(POLARITIES), default="auto", show_default=True, help="Ink on paper, or light on dark.")
 @click.option("--split/--no-split", default=True, show_default=True, help="Find separate glyphs (a word, a row of digits).")
 @click.option("--clean/--no-clean", default=True, show_default=True, help="Remove shading, paper texture and specks.")

@@ -257,7 +257,7 @@ EVALUATE_EPILOG = """\b
 Examples:
   strokebot evaluate --data omniglot --data kanjivg:500     # a person's order and direction
   strokebot evaluate --data ../shared/data/mnist --data omniglot --data kanjivg --data words --data shapes --json
-  strokebot evaluate --fast --data ../shared/data/mnist     # the one-shot model of --fast
+  strokebot evaluate --fast --data ../shared/data/mnist     # the one-shot model of --fast, the stroke model's student
   strokebot evaluate --model my.npz --data omniglot:400 --refine 100
   strokebot evaluate --model new.npz --against old.npz --data omniglot --data kanjivg   # which is better?
   strokebot evaluate --data omniglot --rows glyphs.jsonl   # every glyph's figures, for benchmarks/paired.py

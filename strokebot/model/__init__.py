@@ -11,7 +11,7 @@ The stroke model (``strokebot-default 2.5``, what tracing runs; numpy):
 Its training (torch): :mod:`~strokebot.model.truth` (labels from true strokes),
 :mod:`~strokebot.model.examples`, :mod:`~strokebot.model.learn`.
 
-The one-shot velocity encoder (``strokebot-default 1``, the fast path):
+The one-shot velocity encoder (``strokebot-fast 2``, the fast path; the stroke model's student):
 
 * :mod:`~strokebot.model.gesture` (torch) — a 28×28 glyph in, one pen gesture of a fixed number of steps out.
 * :mod:`~strokebot.model.render` (torch) — the differentiable renderers that draw gestures back into images.

@@ -26,7 +26,8 @@ VERSION = 1
 WEIGHT_PREFIX = "weight/"
 #: The bundled stroke model (``strokebot-default 2.5``): what tracing uses unless told otherwise.
 DEFAULT_MODEL = Path(__file__).parents[1] / "models" / "default.npz"
-#: The bundled one-shot gesture model (``strokebot-default 1``): the fast path (``--fast``).
+#: The bundled one-shot gesture model (``strokebot-fast 2``, taught by the stroke model): the fast
+#: path (``--fast``), and framed glyph arrays in bulk (:func:`strokebot.tracing.student_of`).
 FAST_MODEL = Path(__file__).parents[1] / "models" / "fast.npz"
 #: Largest a model file may unpack to: a zip bomb named .npz is refused before numpy inflates it.
 MAX_MODEL_BYTES = 2_000_000_000
