@@ -9,6 +9,7 @@ Sets, all with true strokes and all held out from training (``strokebot evaluate
 * ``omniglot`` — people's glyphs of the held-out quarter of the Omniglot characters (520, 105 px),
   with the pen paths they drew them with;
 * ``kanjivg`` — the held-out tenth of KanjiVG at 218 px with its 6-px pen (``--limit``, default 500);
+* ``kanjivg-bold`` — the same characters with a 12-px pen, where close strokes nearly touch (500);
 * ``words`` — words set in the Hershey script fonts as joined-up writing (100);
 * ``shapes`` — lines, circles, squares, spirals, zigzags and waves, one stroke each (70).
 
@@ -41,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import baselines  # noqa: E402
 from machine import describe  # noqa: E402
 
-SETS = ("omniglot", "kanjivg", "words", "shapes")
+SETS = ("omniglot", "kanjivg", "kanjivg-bold", "words", "shapes")
 
 
 def _strokebot(**options) -> Callable[[np.ndarray], list[np.ndarray]]:

@@ -540,6 +540,7 @@ def kanjivg_glyphs(
     scale: float = 2.0,
     pen: float | None = None,
     jitter: float = 0.0,
+    pens: tuple[float, float] = (0.6, 1.6),
     seed: int = 0,
     characters: Sequence[str] | None = None,
 ) -> list[GlyphSample]:
@@ -551,7 +552,8 @@ def kanjivg_glyphs(
         scale: image pixels per KanjiVG unit (its box is 109 units: 2 gives 218-pixel images).
         pen: line width in image pixels (default KanjiVG's own, 3 units).
         jitter: strength of a random affine and elastic distortion (0: the characters as drawn),
-            for training; each glyph also gets a random pen width from 0.6 to 1.6 times ``pen``.
+            for training; each glyph also gets a random pen width, ``pens`` times ``pen``.
+        pens: the range of that pen width, as multiples of ``pen`` (only with ``jitter``).
         seed: for the distortions.
         characters: draw these instead of a split.
     """
@@ -572,7 +574,7 @@ def kanjivg_glyphs(
             centre = (allpoints.min(0) + allpoints.max(0)) / 2
             extent = max(float(np.ptp(allpoints, axis=0).max()), 1.0)
             strokes = [p * extent + centre for p in _jitter(strokes, rng, elastic=jitter)]
-            width *= rng.uniform(0.6, 1.6)
+            width *= rng.uniform(*pens)
         image = render_strokes(strokes, (side, side), width)
         samples.append(GlyphSample(image=image, strokes=strokes, label=f"kanjivg:{char}"))
     return samples

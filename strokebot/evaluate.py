@@ -274,7 +274,7 @@ def summarise(rows: Sequence[dict[str, float]], groups: Sequence[str] | None = N
 
 
 #: The glyph sets with true strokes ``strokebot evaluate`` knows, and their default sizes.
-PATH_SETS = {"omniglot": None, "kanjivg": 500, "hershey": 500, "words": 100, "shapes": 70}
+PATH_SETS = {"omniglot": None, "kanjivg": 500, "kanjivg-bold": 500, "hershey": 500, "words": 100, "shapes": 70}
 #: The words of the ``words`` set: none of them is a training word (``strokebot.model.learn.TRAINING_WORDS``).
 EVALUATION_WORDS = ("million", "timid", "quiet", "wheat", "kettle", "animal", "number", "thimble", "minute", "bitter", "service")
 
@@ -287,6 +287,8 @@ def path_samples(name: str, count: int | None) -> list[Any]:
         return datasets.omniglot_glyphs(count, split="test")
     if name == "kanjivg":
         return datasets.kanjivg_glyphs(count or PATH_SETS[name], split="test")
+    if name == "kanjivg-bold":  # the same characters with twice the pen: strokes that nearly touch
+        return datasets.kanjivg_glyphs(count or PATH_SETS[name], split="test", pen=4 * datasets.KANJIVG_PEN)
     if name == "hershey":
         return datasets.hershey_glyphs(count or PATH_SETS[name], seed=99, sizes=(28, 256))
     if name == "words":

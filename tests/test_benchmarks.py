@@ -197,3 +197,12 @@ def test_distilled_fast_lead_scores_a_gesture_model_against_the_stroke_model():
     cells = [c.strip() for c in row.strip("|").split("|")]
     direction, pixel_accuracy, clustering = float(cells[2]), float(cells[7]), float(cells[8])
     assert 0 <= direction <= 1 and 0.9 < pixel_accuracy <= 1 and 0 < clustering <= 1
+
+
+def test_bold_kanji_lead_says_where_fat_pens_lose_strokes():
+    out = run("leads/bold_kanji.py", "--count", "6", "--pen", "6", "--pen", "12")
+    rows = [line.split(" | ") for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [row[0] for row in rows] == ["| 6", "| 12"]
+    for row in rows:
+        exact, *_, fewer, more = (int(cell.strip(" |")) for cell in row[1:])
+        assert exact + fewer + more == 6

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from strokebot.cli import cli
-from strokebot.evaluate import group_interval, paired_difference, summarise
+from strokebot.evaluate import group_interval, paired_difference, path_samples, summarise
 from strokebot.model.inference import DEFAULT_MODEL
 
 
@@ -116,3 +116,11 @@ def test_paired_rows_of_one_model_differ_by_nothing_and_a_changed_glyph_shows(tm
     # Several files a side (seeds of one design): their mean glyph by glyph, no exact counts.
     means = paired("a.jsonl", f"a.jsonl,{tmp_path / 'b.jsonl'}")
     assert "direction      1.0000 -> 0.9375  -0.0625" in means and "strokes_exact" not in means
+
+
+def test_bold_kanji_are_the_held_out_characters_drawn_with_twice_the_pen():
+    thin, bold = path_samples("kanjivg", 3), path_samples("kanjivg-bold", 3)
+    assert [s.label for s in bold] == [s.label for s in thin]
+    for a, b in zip(thin, bold, strict=True):
+        assert all(np.array_equal(p, q) for p, q in zip(a.strokes, b.strokes, strict=True))
+        assert 1.6 * a.image.sum() < b.image.sum() < 2.2 * a.image.sum()  # twice the width, less where lines overlap

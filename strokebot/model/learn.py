@@ -126,6 +126,11 @@ class Sequencer(nn.Module):
 
 # -- training data ---------------------------------------------------------------------------------
 
+#: KanjiVG's training characters are drawn with a pen this many times KanjiVG's own width (up to
+#: 2.2 was tried for bold characters: MODEL_CARD.md, run 36).
+KANJIVG_PENS = (0.6, 1.6)
+
+
 def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], None] = print) -> list[Any]:
     """Training glyphs with their true strokes, for the data specs of
     :data:`strokebot.model.data_help.DATA_HELP`."""
@@ -146,7 +151,7 @@ def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], No
             order = rng.permutation(len(characters))[: count or len(characters)]
             part = []
             for k in order.tolist():
-                part += datasets.kanjivg_glyphs(characters=[characters[k]], scale=rng.uniform(0.8, 2.4), jitter=1.0, seed=seed + k)
+                part += datasets.kanjivg_glyphs(characters=[characters[k]], scale=rng.uniform(0.8, 2.4), jitter=1.0, pens=KANJIVG_PENS, seed=seed + k)
         elif name == "omniglot":
             part = _omniglot(count, rng)
         elif name == "hershey":
