@@ -268,8 +268,13 @@ def hershey_text(
     return np.clip(pixels, 0, 255).astype(np.uint8)
 
 
+#: The Hershey font joined-up words are set in. hershey-fonts' "cursive" is this font again under
+#: another name, stroke for stroke: words in the two are one font, not two.
+SCRIPT_FONT = "scripts"
+
+
 def hershey_words(
-    text: str, *, font: str = "scripts", height: float = 60, pen: float = 5, margin: float = 20, join: float = 0.1
+    text: str, *, font: str = SCRIPT_FONT, height: float = 60, pen: float = 5, margin: float = 20, join: float = 0.1
 ) -> GlyphSample:
     """``text`` set in a Hershey font as joined-up writing, with the true pen path of every stroke.
 

@@ -293,10 +293,12 @@ def path_samples(name: str, count: int | None) -> list[Any]:
         return datasets.hershey_glyphs(count or PATH_SETS[name], seed=99, sizes=(28, 256))
     if name == "words":
         rng = np.random.default_rng(99)
-        return [
-            datasets.hershey_words(str(rng.choice(EVALUATION_WORDS)), font=str(rng.choice(["scripts", "cursive"])), height=float(rng.uniform(40, 90)))
-            for _ in range(count or PATH_SETS[name])
-        ]
+        samples = []
+        for _ in range(count or PATH_SETS[name]):
+            word = str(rng.choice(EVALUATION_WORDS))
+            rng.choice(2)  # once a choice of font, between two names of one (datasets.SCRIPT_FONT): the set stays as it was
+            samples.append(datasets.hershey_words(word, font=datasets.SCRIPT_FONT, height=float(rng.uniform(40, 90))))
+        return samples
     return datasets.shape_glyphs(count or PATH_SETS[name], seed=99)
 
 

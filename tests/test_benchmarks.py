@@ -150,6 +150,14 @@ def test_direction_errors_lead_quick():
     assert strokes > 50 and 0 <= backwards < strokes / 2
 
 
+@pytest.mark.slow
+def test_direction_errors_lead_reads_the_rules_on_any_set():
+    out = run("leads/direction_errors.py", "--quick", "--data", "shapes", "--rules")
+    assert "shapes glyphs (the convention-ordered skeleton)" in out
+    rows = [line for line in out.splitlines() if line.startswith("| all |")]
+    assert len(rows) == 1 and int(rows[0].split(" | ")[1]) >= 60  # every figure has a stroke with a direction
+
+
 @needs_data
 @pytest.mark.slow
 def test_sequencer_seeds_lead_writes_models_that_read_their_width(tmp_path):

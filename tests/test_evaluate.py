@@ -124,3 +124,18 @@ def test_bold_kanji_are_the_held_out_characters_drawn_with_twice_the_pen():
     for a, b in zip(thin, bold, strict=True):
         assert all(np.array_equal(p, q) for p, q in zip(a.strokes, b.strokes, strict=True))
         assert 1.6 * a.image.sum() < b.image.sum() < 2.2 * a.image.sum()  # twice the width, less where lines overlap
+
+
+def test_the_words_set_is_one_font_and_its_glyphs_group_by_word():
+    from HersheyFonts import HersheyFonts
+
+    from strokebot.datasets import SCRIPT_FONT
+
+    fonts = [HersheyFonts() for _ in range(2)]
+    for hershey, name in zip(fonts, (SCRIPT_FONT, "cursive"), strict=True):
+        hershey.load_default_font(name)
+    scripts, cursive = (list(hershey.strokes_for_text("wheat")) for hershey in fonts)
+    assert scripts == cursive  # two names of one font: a word in each is the same glyph
+    words = path_samples("words", 12)
+    assert {s.label.split(":")[0] for s in words} == {SCRIPT_FONT}  # so an interval resamples words, not names
+    assert len({s.label for s in words}) < len(words)

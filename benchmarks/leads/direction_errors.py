@@ -1,7 +1,9 @@
 """Where the people's strokes drawn backwards come from: a stroke the parse cut, or a whole one turned round.
 
-    python benchmarks/leads/direction_errors.py            # the 520 held-out Omniglot glyphs (a minute)
-    python benchmarks/leads/direction_errors.py --quick    # 60 glyphs
+    python benchmarks/leads/direction_errors.py                  # the 520 held-out Omniglot glyphs (a minute)
+    python benchmarks/leads/direction_errors.py --quick          # 60 glyphs
+    python benchmarks/leads/direction_errors.py --data words     # any set of `strokebot evaluate`
+    python benchmarks/leads/direction_errors.py --rules          # the convention-ordered skeleton instead
 
 Each true stroke of a person's glyph (dots left out) is read as `strokebot evaluate` reads it
 (:func:`strokebot.metrics.true_stroke_timing`): forwards or backwards. It is *split* when its
@@ -22,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/baselines.py
-from baselines import conventional  # noqa: E402
+from baselines import convention_trace, conventional  # noqa: E402
 
 
 def way_of(true: np.ndarray) -> str:
@@ -53,14 +55,19 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="60 glyphs")
+    parser.add_argument("--data", default="omniglot", help="a set of `strokebot evaluate` (default omniglot)")
+    parser.add_argument("--rules", action="store_true", help="read the convention-ordered skeleton's strokes instead")
     args = parser.parse_args(argv)
     model = load_model()
-    samples = path_samples("omniglot", None)
+    samples = path_samples(args.data, None)
     if args.quick:
-        samples = samples[::9][:60]
+        samples = samples[:: max(1, len(samples) // 60)][:60]
     tally: dict[str, list[int]] = {}
     for sample in samples:
-        drawn = [s.points[:, :2] for s in trace(sample.image, model=model, polarity="light-on-dark").strokes]
+        if args.rules:
+            drawn = [p[:, :2] for p in convention_trace(sample.image)]
+        else:
+            drawn = [s.points[:, :2] for s in trace(sample.image, model=model, polarity="light-on-dark").strokes]
         if not drawn:
             continue
         forwards, _ = true_stroke_timing(drawn, sample.strokes)
@@ -75,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
             counts[0] += 1
             counts[1] += int(way == 0.0)
     total, backwards = (sum(c[k] for c in tally.values()) for k in (0, 1))
-    print(f"people's strokes drawn backwards: {len(samples)} Omniglot glyphs ({model.name}); dots (under {DOT_EXTENT:g} px) left out")
+    drawer = "the convention-ordered skeleton" if args.rules else model.name
+    print(f"true strokes drawn backwards: {len(samples)} {args.data} glyphs ({drawer}); dots (under {DOT_EXTENT:g} px) left out")
     print("| kind of true stroke | strokes | drawn backwards | share of its kind | share of all backwards |")
     print("| --- | --- | --- | --- | --- |")
     for kind, (count, bad) in sorted(tally.items(), key=lambda item: -item[1][1]):

@@ -268,7 +268,7 @@ Sets with true strokes (NAME[:N], held-out splits, fixed seeds):
   kanjivg      the held-out tenth of KanjiVG, 218 px with its 6-px pen (default 500)
   kanjivg-bold the same characters with a 12-px pen, strokes nearly touching (default 500)
   hershey      Hershey font glyphs, 28-256 px (default 500)
-  words        words set in the Hershey script fonts, joined up (default 100)
+  words        words set in Hershey's script font, joined up (default 100)
   shapes       lines, circles, squares, spirals, zigzags, waves (default 70)
 """
 

@@ -6,5 +6,5 @@ DATA_HELP = """\
                        random pens and distortions, COUNT characters (default all, ~6,000)
   omniglot             the training split of the people-drawn Omniglot glyphs, with their pen paths
   hershey[:COUNT]      Hershey single-stroke font glyphs (Latin, Greek, kana), 64-256 px
-  words[:COUNT]        words set in the Hershey script fonts as joined-up writing
+  words[:COUNT]        words set in Hershey's script font as joined-up writing
   shapes[:COUNT]       lines, circles, squares, spirals, zigzags and waves, one stroke each"""

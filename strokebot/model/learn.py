@@ -191,8 +191,8 @@ def _words(count: int, rng: np.random.Generator) -> list[Any]:
     samples = []
     for _ in range(count):
         text = " ".join(rng.choice(TRAINING_WORDS, size=int(rng.integers(1, 3))))
-        font = str(rng.choice(["scripts", "cursive"]))
-        samples.append(datasets.hershey_words(text, font=font, height=float(rng.uniform(40, 90)), pen=float(rng.uniform(2.5, 7))))
+        rng.choice(2)  # once a choice of font, between two names of one (datasets.SCRIPT_FONT): the data stays as it was
+        samples.append(datasets.hershey_words(text, font=datasets.SCRIPT_FONT, height=float(rng.uniform(40, 90)), pen=float(rng.uniform(2.5, 7))))
     return samples
 
 
