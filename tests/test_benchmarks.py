@@ -63,6 +63,16 @@ def test_fat_pens_quick():
 
 
 @pytest.mark.slow
+def test_smooth_lines_quick():
+    out = run("smooth_lines.py", "--quick")
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ") for line in out.splitlines() if line.startswith("| ") and "---" not in line}
+    assert set(rows) >= {"line", "circle", "ellipse", "wave"}
+    for kind in ("line", "circle", "ellipse", "wave"):
+        wobble, worst = rows[kind][2].replace("(", "").replace(")", "").split()
+        assert abs(float(wobble)) < 30 and float(rows[kind][3]) < 0.1 and rows[kind][5].strip(" |") == "1.00", kind
+
+
+@pytest.mark.slow
 def test_coldstart_quick():
     out = run("coldstart.py", "--quick", "--rounds", "1")
     assert "strokebot trace glyph.png --to gcode" in out

@@ -168,6 +168,28 @@ def test_smoothing_removes_the_staircase_without_shrinking_a_curve():
     np.testing.assert_allclose(straightened[[0, -1]], line[[0, -1]])  # its ends stay
 
 
+@pytest.mark.parametrize(("size", "pen"), [(120, 4.0), (400, 20.0)])
+def test_a_straight_line_is_drawn_straight_at_any_slope_and_size(size, pen):
+    # Thinning's staircase, damped but not flattened and then scaled up from the working scale, made
+    # a straight line wobble: up to 180 degrees of turning in all, read every pen width, and up to
+    # a sixth of the pen off the line. The centre line is moved onto the middle of the ink.
+    import strokebot
+
+    for degrees in (3, 8, 14, 27, 40, 63, 81):
+        heading = np.array([np.cos(np.radians(degrees)), np.sin(np.radians(degrees))])
+        ends = np.stack([size / 2 - 0.4 * size * heading, size / 2 + 0.4 * size * heading])
+        strokes = strokebot.trace(render_strokes([ends], (size, size), pen), polarity="light-on-dark").strokes
+        assert len(strokes) == 1
+        path = strokes[0].points[:, :2]
+        off = np.abs((path - ends[0]) @ np.array([-heading[1], heading[0]]))
+        assert off.max() < 0.08 * pen, degrees
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(path, axis=0).T))])
+        at = np.arange(0.0, along[-1], pen)
+        read = np.stack([np.interp(at, along, path[:, 0]), np.interp(at, along, path[:, 1])], axis=1)
+        heads = np.arctan2(*np.diff(read, axis=0)[:, ::-1].T)
+        assert np.degrees(np.abs((np.diff(heads) + np.pi) % (2 * np.pi) - np.pi).sum()) < 45, degrees
+
+
 def test_staying_down_may_go_back_down_a_stem_but_not_along_a_long_way():
     # ] : a stem of 80 px with a 20-px tick at each end, above a rule 200 px long (a line of writing:
     # a way may be at most half the drawing's longer side).

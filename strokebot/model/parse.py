@@ -15,8 +15,9 @@ decisions (:func:`assemble`):
   draws a glyph in one go (:func:`with_excursions`; the stroke model decides which);
 * once the strokes are in order, the pen may **stay down** from one stroke to the next, going along
   the ink between them (:func:`stay_down`), as a person writing a word in one go does;
-* centre lines are smoothed along their length (thinning leaves a one-pixel staircase) and their
-  free ends are extended to where the pen's tip would have been, half the ink's width inside its end.
+* centre lines are smoothed along their length (thinning leaves a one-pixel staircase), moved
+  across onto the middle of their ink where the ink there is theirs alone, and their free ends
+  are extended to where the pen's tip would have been, half the ink's width inside its end.
 
 Strokes come out as :class:`ParsedStroke`: points, the ink's radius at each, and the branches they
 are made of, in either direction; the stroke model then decides each stroke's direction and order.
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strokebot.model.skeleton import Branch, StrokeGraph, arc_lengths, ink_width, point_along
+from strokebot.model.skeleton import Branch, StrokeGraph, arc_lengths, ink_centre, ink_width, point_along
 
 __all__ = [
     "STAY_FEATURES",
@@ -235,6 +236,8 @@ def _centre_line(graph: StrokeGraph, degree: np.ndarray, pieces: Sequence[tuple[
         points, radius = np.vstack([points, points[:1]]), np.concatenate([radius, radius[:1]])
     if smooth and len(points) > 2:
         points = _smoothed(points, closed, pinned=corners)
+        if graph.ink is not None:  # onto the ink's middle, then the measuring's noise smoothed out
+            points = _smoothed(_centred(graph.ink, points, radius, pinned=corners), closed, pinned=corners)
     if graph.ink is not None and len(points) > 1:
         # Half the ink's width across the line: the distance transform's whole-pixel steps and the
         # skeleton's offset from the true centre make ``radius`` about a pixel short.
@@ -273,6 +276,34 @@ def _smoothed(points: np.ndarray, closed: bool, passes: int = 6, pinned: Sequenc
                 out[1:-1] = out[1:-1] + weight * (0.5 * (out[:-2] + out[2:]) - out[1:-1])
                 out[pinned] = held
     return out
+
+
+#: The most a centre line is moved across to the middle of its ink, in pixels: thinning's staircase
+#: is off by at most about half a pixel, and a larger move is another stroke's pull.
+CENTRE_SHIFT = 0.75
+
+
+def _centred(ink: np.ndarray, points: np.ndarray, radius: np.ndarray, pinned: Sequence[int] = ()) -> np.ndarray:
+    """The smoothed centre line moved across to the middle of its ink, where the ink there is its own.
+
+    Thinning leaves the line on whole pixels: a shallow slope is a staircase whose steps are too far
+    apart for smoothing to flatten without rounding real bends, and a glyph drawn at the working
+    scale and scaled up shows it as a wobble (a straight line drawn turning by up to 180 degrees
+    in all, read every pen width: ``benchmarks/smooth_lines.py``). The ink itself knows better: anti-aliased or resampled edges put its middle between
+    pixels. Each point moves to the centre of mass of the ink across the line, by at most
+    :data:`CENTRE_SHIFT`, where that cross-section is the line's alone (not at junctions, nor
+    where another stroke runs close or into it), nor near a corner (``pinned``), where the
+    line across one arm meets the other.
+    """
+    radius = np.asarray(radius, np.float64)  # the skeleton's: about a pixel short
+    centres, alone = ink_centre(ink, points, 1.5 * radius + 2.0, widest=2 * radius + 3.0)  # reach as ink_width's
+    shift = np.where(alone[:, None], centres - points, 0.0)
+    length = np.hypot(*shift.T)
+    shift *= (np.minimum(length, CENTRE_SHIFT) / np.maximum(length, 1e-9))[:, None]
+    along = arc_lengths(points)
+    for corner in (p for p in pinned if 0 <= p < len(shift)):  # across an arm near it lies the other arm
+        shift[np.abs(along - along[corner]) < 2 * radius[corner] + 2.0] = 0.0
+    return points + shift
 
 
 def _extended(graph: StrokeGraph, degree: np.ndarray, points: np.ndarray, radius: np.ndarray, pieces: Sequence[tuple[int, bool]]) -> np.ndarray:

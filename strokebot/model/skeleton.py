@@ -190,17 +190,47 @@ def ink_width(ink: np.ndarray, points: np.ndarray, reach: np.ndarray, *, step: f
     every ``step`` pixels with bilinear interpolation: anti-aliased or blurred edges count by how
     much ink they hold, so the width is the one a line drawing that ink at full strength needs.
     """
-    ink = np.asarray(ink, np.float32)
     if len(points) < 2:
         return np.full(len(points), 1.0)
+    _, _, _, values = _across(ink, points, reach, step)
+    return np.clip(values.sum(axis=1) * step, 0.0, None)
+
+
+def _across(ink: np.ndarray, points: np.ndarray, reach: np.ndarray, step: float) -> tuple[np.ndarray, ...]:
+    """The ink across a line (N >= 2 points): its normals (N, 2), the offsets along them (K,), which
+    lie within each point's ``reach`` (N, K), and the ink there, bilinear, 0 outside the reach (N, K)."""
     tangent = np.gradient(points, axis=0)
     tangent /= np.maximum(np.hypot(*tangent.T), 1e-9)[:, None]
-    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)  # (N, 2)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     most = float(reach.max())
-    offsets = np.arange(-most, most + step / 2, step)  # (K,)
-    inside = np.abs(offsets)[None, :] <= reach[:, None]  # (N, K)
-    values = _ink_at(ink, points[:, None, :] + offsets[None, :, None] * normal[:, None, :])  # (N, K)
-    return np.clip((values * inside).sum(axis=1) * step, 0.0, None)
+    offsets = np.arange(-most, most + step / 2, step)
+    inside = np.abs(offsets)[None, :] <= reach[:, None]
+    values = _ink_at(np.asarray(ink, np.float32), points[:, None, :] + offsets[None, :, None] * normal[:, None, :])
+    return normal, offsets, inside, values * inside
+
+
+def ink_centre(
+    ink: np.ndarray, points: np.ndarray, reach: np.ndarray, *, widest: np.ndarray | None = None, step: float = 0.25
+) -> tuple[np.ndarray, np.ndarray]:
+    """The middle of the ink across a line at each of its points (N, 2).
+
+    The ink is sampled along the line's normal, ``reach`` pixels (N,) to either side, as
+    :func:`ink_width` does, and its centre of mass taken: (N, 2) points, and (N,) whether the
+    cross-section is the line's alone: paper at both ends of it, so no other stroke pulls the centre
+    its way, and no wider than ``widest`` (N,) pixels where given, so not a band of two strokes
+    run together or a blot.
+    """
+    if len(points) < 2:
+        return np.array(points, np.float64), np.zeros(len(points), bool)
+    normal, offsets, inside, values = _across(ink, points, reach, step)
+    mass = values.sum(axis=1)
+    centre = (values * offsets[None, :]).sum(axis=1) / np.maximum(mass, 1e-9)
+    first, last = inside.argmax(axis=1), len(offsets) - 1 - inside[:, ::-1].argmax(axis=1)
+    rows = np.arange(len(points))
+    alone = (values[rows, first] < 0.25) & (values[rows, last] < 0.25) & (mass > 0)
+    if widest is not None:
+        alone &= mass * step <= widest
+    return points + centre[:, None] * normal, alone
 
 
 def _ink_at(ink: np.ndarray, xy: np.ndarray) -> np.ndarray:
