@@ -288,12 +288,12 @@ def _centred(ink: np.ndarray, points: np.ndarray, radius: np.ndarray, pinned: Se
 
     Thinning leaves the line on whole pixels: a shallow slope is a staircase whose steps are too far
     apart for smoothing to flatten without rounding real bends, and a glyph drawn at the working
-    scale and scaled up shows it as a wobble (a straight line drawn turning by up to 180 degrees
-    in all, read every pen width: ``benchmarks/smooth_lines.py``). The ink itself knows better: anti-aliased or resampled edges put its middle between
-    pixels. Each point moves to the centre of mass of the ink across the line, by at most
-    :data:`CENTRE_SHIFT`, where that cross-section is the line's alone (not at junctions, nor
-    where another stroke runs close or into it), nor near a corner (``pinned``), where the
-    line across one arm meets the other.
+    scale and scaled up shows it as a wobble (a straight line turning by up to 163 degrees in all,
+    read every pen width: ``benchmarks/smooth_lines.py``). The ink knows better: anti-aliased or
+    resampled edges put its middle between pixels. Each point moves to the centre of mass of the
+    ink across the line, by at most :data:`CENTRE_SHIFT`, where that cross-section is the line's
+    alone (not at junctions, nor where another stroke runs close or into it) and not near a corner
+    (``pinned``), where the line across one arm meets the other.
     """
     radius = np.asarray(radius, np.float64)  # the skeleton's: about a pixel short
     centres, alone = ink_centre(ink, points, 1.5 * radius + 2.0, widest=2 * radius + 3.0)  # reach as ink_width's
