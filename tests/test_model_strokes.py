@@ -190,3 +190,24 @@ def test_the_chalk_sample_has_no_pen_taps_on_lines_already_drawn():
     # longer than the chalk is wide (about 15 px); the shortest letter stroke, the A's bar, is 50 px.
     assert len(drawing.strokes) <= 6
     assert min(s.length for s in drawing.strokes) > 30.0
+
+
+def test_a_strokes_width_is_its_own_where_another_crosses_it_and_a_taper_is_kept():
+    # The pen does not press harder where it crosses a line: the width measured there is both lines'.
+    from strokebot.model.strokes import draw_glyph
+
+    nets = strokebot.load_model().nets
+    cross = datasets.render_strokes([np.array([(20.0, 60), (180, 60)]), np.array([(100.0, 10), (100, 110)])], (200, 120), 6.0)
+    strokes = draw_glyph(cross, nets)
+    assert len(strokes) == 2
+    for stroke in strokes:
+        width = 2 * stroke.radius
+        assert np.abs(width - 6.0).max() < 0.1 * 6.0  # 8-10 px at the crossing before
+    # A stroke whose own ink widens from 4 to 12 px keeps its swell.
+    xs = np.linspace(20, 180, 17)
+    taper = np.zeros((120, 200), np.float32)
+    for k in range(16):
+        taper = np.maximum(taper, datasets.render_strokes([np.array([(xs[k], 60.0), (xs[k + 1], 60.0)])], (200, 120), 4 + 8 * k / 15))
+    (stroke,) = draw_glyph(taper, nets)
+    width, x = 2 * stroke.radius, stroke.points[:, 0]
+    assert width[x < 40].mean() < 5.0 and width[x > 160].mean() > 10.5

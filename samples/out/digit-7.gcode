@@ -1,7 +1,7 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 20 x 20 mm, Y up: flipped against the page height, pen width 0.969 mm
-; 1 strokes, 12 points (simplified from 16, tolerance 0.484 mm)
+; 1 strokes, 11 points (simplified from 15, tolerance 0.484 mm)
 ; pen-down length 18.1 mm, pen-up travel 0.0 mm
 ; estimated plot time 1.8 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
@@ -18,7 +18,6 @@ G4 P0.15
 G1 X6.339 Y13.309 F2000
 G1 X12.298 Y12.841
 G1 X13.553 Y12.679
-G1 X13.366 Y12.051
 G1 X13.179 Y11.280
 G1 X12.802 Y10.512
 G1 X11.417 Y7.880

@@ -1,8 +1,8 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.241 mm
-; 3 strokes, 27 points (simplified from 48, tolerance 0.62 mm)
-; pen-down length 50.8 mm, pen-up travel 21.1 mm
+; page 30 x 30 mm, Y up: flipped against the page height, pen width 1.238 mm
+; 3 strokes, 12 points (simplified from 31, tolerance 0.619 mm)
+; pen-down length 50.7 mm, pen-up travel 21.1 mm
 ; estimated plot time 4.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
@@ -15,34 +15,19 @@ G4 P0.15
 G0 X9.119 Y22.429
 M3 S90
 G4 P0.15
-G1 X12.458 Y22.429 F2000
-G1 X13.673 Y22.429
-G1 X15.561 Y22.429
-G1 X19.881 Y22.429
-G1 X20.854 Y22.429
-G1 X21.527 Y22.429
-G1 X22.500 Y22.429
-G1 X26.576 Y22.429
+G1 X26.576 Y22.429 F2000
 M3 S30
 G4 P0.15
 G0 X21.190 Y22.181
 M3 S90
 G4 P0.15
-G1 X21.190 Y21.686 F2000
-G1 X21.190 Y21.438
-G1 X21.191 Y21.191
-G1 X22.429 Y8.871
+G1 X22.429 Y8.871 F2000
 M3 S30
 G4 P0.15
 G0 X14.010 Y22.181
 M3 S90
 G4 P0.15
-G1 X14.010 Y21.686 F2000
-G1 X14.010 Y21.438
-G1 X14.010 Y21.190
-G1 X14.258 Y18.220
-G1 X14.452 Y17.729
-G1 X14.958 Y14.469
+G1 X15.008 Y14.725 F2000
 G1 X14.010 Y12.524
 G1 X12.524 Y12.019
 G1 X10.399 Y14.029

@@ -46,7 +46,7 @@ from strokebot.model.parse import (
     stay_features,
     with_excursions,
 )
-from strokebot.model.skeleton import StrokeGraph, arc_lengths, stroke_graph
+from strokebot.model.skeleton import StrokeGraph, arc_lengths, ink_centre, ink_width, stroke_graph
 
 __all__ = [
     "StrokeModel", "StrokeNets", "DrawnStroke", "draw_glyph", "paired_strokes", "parse_glyph", "order_strokes", "keep_down",
@@ -401,8 +401,32 @@ def draw_glyph(ink: np.ndarray, nets: StrokeNets | None, *, threshold: float = 0
     drawn = []
     for stroke in sequence:
         points, radius = without_hooks(stroke.points, stroke.radius, hook=2.0 * float(np.median(stroke.radius)) + 1.0)
-        drawn.append(DrawnStroke(points, radius))
+        drawn.append(DrawnStroke(points, own_width(ink, points, radius)))
     return without_covered_dots(drawn)
+
+
+def own_width(ink: np.ndarray, points: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """A drawn stroke's radius (its pressure) where the ink across it is its own, carried along the
+    line over crossings, junctions and sharp turns, where other ink widens the cross-section.
+
+    The pen does not press harder where it crosses another line: measured there, KanjiVG's strokes,
+    all of one width, came out 7.1 % off their median width on average along their length (2.5 %
+    this way). The radius is the parse's where the cross-section is the line's alone
+    (:func:`~strokebot.model.skeleton.ink_centre`) and agrees with the ink measured afresh there
+    (the parse smoothed it along the line, spreading a crossing's width to its sides); elsewhere it
+    is interpolated along the line. A stroke whose own ink swells or tapers keeps it.
+    """
+    if len(points) < 3:
+        return radius
+    reach = 1.5 * radius + 2.0
+    _, alone = ink_centre(ink, points, reach, widest=2 * radius + 3.0)
+    if alone.sum() < 2:
+        return radius
+    alone &= np.abs(radius - ink_width(ink, points, reach) / 2) <= 0.15 * radius
+    if alone.sum() < 2:
+        return radius
+    along = arc_lengths(points)
+    return np.interp(along, along[alone], radius[alone])
 
 
 def working_scale(ink: np.ndarray) -> float:
