@@ -211,3 +211,13 @@ def test_a_strokes_width_is_its_own_where_another_crosses_it_and_a_taper_is_kept
     (stroke,) = draw_glyph(taper, nets)
     width, x = 2 * stroke.radius, stroke.points[:, 0]
     assert width[x < 40].mean() < 5.0 and width[x > 160].mean() > 10.5
+
+
+def test_of_two_dots_on_one_another_one_is_drawn():
+    # Each lies inside the other's line: dropping both would leave nothing (it raised, once widths
+    # were read at crossings).
+    from strokebot.model.strokes import DrawnStroke, without_covered_dots
+
+    a = DrawnStroke(np.array([[10.0, 10.0], [10.5, 10.0]]), np.array([2.0, 2.0]))
+    b = DrawnStroke(np.array([[10.2, 10.0], [10.4, 10.0]]), np.array([2.0, 2.0]))
+    assert len(without_covered_dots([a, b])) == 1

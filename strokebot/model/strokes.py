@@ -384,6 +384,8 @@ def without_covered_dots(strokes: list[DrawnStroke]) -> list[DrawnStroke]:
     dropped: set[int] = set()
     for k in dots:
         lines = [_dense(s) for j, s in enumerate(strokes) if j != k and j not in dropped]
+        if not lines:  # every other stroke was a dot dropped already: this one is the drawing
+            continue
         points, radius = np.vstack([p for p, _ in lines]), np.concatenate([r for _, r in lines])
         near = cKDTree(points).query_ball_point(strokes[k].points, r=float(radius.max()))
         # Each point of the dot lies inside some other line: within that line's radius of its centre.
