@@ -40,7 +40,9 @@ SIZES = {128: (3.0, 9.0), 256: (6.0, 18.0), 512: (12.0, 36.0)}  # image side: it
 def turning(points: np.ndarray, spacing: float) -> float:
     """The sum of a path's absolute turns in degrees, read at points every ``spacing`` pixels along it
     (not at its vertices: a drawing's vertices are where simplification kept a point)."""
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    from strokebot.model.skeleton import arc_lengths
+
+    along = arc_lengths(points)
     at = np.arange(0.0, along[-1], spacing)
     path = np.stack([np.interp(at, along, points[:, 0]), np.interp(at, along, points[:, 1])], axis=1)
     if len(path) < 3:
@@ -52,12 +54,14 @@ def turning(points: np.ndarray, spacing: float) -> float:
 def width_off(drawing) -> tuple[float, float]:
     """How far a drawing's widths stray from each stroke's median, along the length: the mean of
     |width - median| / median over points every half pixel, and the share of them more than 10 % off."""
+    from strokebot.model.skeleton import arc_lengths
+
     off = []
     for stroke in drawing.strokes:
         points = stroke.points
         if len(points) < 2:
             continue
-        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points[:, :2], axis=0).T))])
+        along = arc_lengths(points[:, :2])
         width = drawing.pen_width * (0.5 + np.interp(np.arange(0.0, along[-1], 0.5), along, points[:, 2]))
         if len(width):
             off.append(np.abs(width - np.median(width)) / np.median(width))

@@ -19,7 +19,7 @@ from strokebot.model.parse import (
     stay_down_candidates,
     straight_pairs,
 )
-from strokebot.model.skeleton import stroke_graph
+from strokebot.model.skeleton import arc_lengths, stroke_graph
 from strokebot.model.strokes import junction_pairs
 from strokebot.model.truth import Matcher, join_labels, stroke_labels
 
@@ -183,7 +183,7 @@ def test_a_straight_line_is_drawn_straight_at_any_slope_and_size(size, pen):
         path = strokes[0].points[:, :2]
         off = np.abs((path - ends[0]) @ np.array([-heading[1], heading[0]]))
         assert off.max() < 0.08 * pen, degrees
-        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(path, axis=0).T))])
+        along = arc_lengths(path)
         at = np.arange(0.0, along[-1], pen)
         read = np.stack([np.interp(at, along, path[:, 0]), np.interp(at, along, path[:, 1])], axis=1)
         heads = np.arctan2(*np.diff(read, axis=0)[:, ::-1].T)

@@ -224,7 +224,7 @@ def test_specks_in_a_stroke_are_filled_but_a_counter_stays():
 def test_ink_centre_finds_the_middle_of_a_line_between_pixels(offset):
     ink = drawn([[(10, 40.5 + offset), (110, 40.5 + offset)]], width=5.0)  # anti-aliased edges
     on_pixels = np.column_stack([np.arange(30.0, 90.0), np.full(60, 40.5)])  # thinning's whole pixels
-    centres, alone = ink_centre(ink, on_pixels, np.full(60, 4.5))
+    centres, alone, _ = ink_centre(ink, on_pixels, np.full(60, 4.5))
     assert alone.all()
     np.testing.assert_allclose(centres[:, 1], 40.5 + offset, atol=0.08)
     np.testing.assert_allclose(centres[:, 0], on_pixels[:, 0])  # moved across the line only
@@ -233,5 +233,5 @@ def test_ink_centre_finds_the_middle_of_a_line_between_pixels(offset):
 def test_ink_centre_is_not_alone_where_another_stroke_runs_close():
     ink = drawn([[(10, 40), (110, 40)], [(60, 44), (110, 44)]], width=3.0)  # a second line from x = 60
     line = np.column_stack([np.arange(20.0, 100.0), np.full(80, 40.5)])
-    _, alone = ink_centre(ink, line, np.full(80, 3.5))
+    _, alone, _ = ink_centre(ink, line, np.full(80, 3.5))
     assert alone[line[:, 0] < 55].all() and not alone[line[:, 0] > 65].any()

@@ -283,6 +283,13 @@ def _smoothed(points: np.ndarray, closed: bool, passes: int = 6, pinned: Sequenc
 CENTRE_SHIFT = 0.75
 
 
+def own_ink(ink: np.ndarray, points: np.ndarray, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~strokebot.model.skeleton.ink_centre` across a line of ``radius`` (N,): read as far as
+    :func:`ink_width` reads a line's width (1.5 radii + 2 px), and the line's alone where no wider
+    than 2 radii + 3 px. The middle of the ink (N, 2), whether it is the line's own (N,), its width (N,)."""
+    return ink_centre(ink, points, 1.5 * radius + 2.0, widest=2 * radius + 3.0)
+
+
 def _centred(ink: np.ndarray, points: np.ndarray, radius: np.ndarray, pinned: Sequence[int] = ()) -> np.ndarray:
     """The smoothed centre line moved across to the middle of its ink, where the ink there is its own.
 
@@ -296,7 +303,7 @@ def _centred(ink: np.ndarray, points: np.ndarray, radius: np.ndarray, pinned: Se
     (``pinned``), where the line across one arm meets the other.
     """
     radius = np.asarray(radius, np.float64)  # the skeleton's: about a pixel short
-    centres, alone = ink_centre(ink, points, 1.5 * radius + 2.0, widest=2 * radius + 3.0)  # reach as ink_width's
+    centres, alone, _ = own_ink(ink, points, radius)
     shift = np.where(alone[:, None], centres - points, 0.0)
     length = np.hypot(*shift.T)
     shift *= (np.minimum(length, CENTRE_SHIFT) / np.maximum(length, 1e-9))[:, None]

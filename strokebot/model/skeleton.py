@@ -211,26 +211,27 @@ def _across(ink: np.ndarray, points: np.ndarray, reach: np.ndarray, step: float)
 
 def ink_centre(
     ink: np.ndarray, points: np.ndarray, reach: np.ndarray, *, widest: np.ndarray | None = None, step: float = 0.25
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The middle of the ink across a line at each of its points (N, 2).
 
     The ink is sampled along the line's normal, ``reach`` pixels (N,) to either side, as
-    :func:`ink_width` does, and its centre of mass taken: (N, 2) points, and (N,) whether the
-    cross-section is the line's alone: paper at both ends of it, so no other stroke pulls the centre
-    its way, and no wider than ``widest`` (N,) pixels where given, so not a band of two strokes
-    run together or a blot.
+    :func:`ink_width` does, and its centre of mass taken: (N, 2) points, (N,) whether the
+    cross-section is the line's alone — paper at both ends of it, so no other stroke pulls the
+    centre its way, and no wider than ``widest`` (N,) pixels where given, so not a band of two
+    strokes run together or a blot — and (N,) the ink's width there, as :func:`ink_width` reads it.
     """
     if len(points) < 2:
-        return np.array(points, np.float64), np.zeros(len(points), bool)
+        return np.array(points, np.float64), np.zeros(len(points), bool), np.full(len(points), 1.0)
     normal, offsets, inside, values = _across(ink, points, reach, step)
     mass = values.sum(axis=1)
     centre = (values * offsets[None, :]).sum(axis=1) / np.maximum(mass, 1e-9)
     first, last = inside.argmax(axis=1), len(offsets) - 1 - inside[:, ::-1].argmax(axis=1)
     rows = np.arange(len(points))
     alone = (values[rows, first] < 0.25) & (values[rows, last] < 0.25) & (mass > 0)
+    width = mass * step
     if widest is not None:
-        alone &= mass * step <= widest
-    return points + centre[:, None] * normal, alone
+        alone &= width <= widest
+    return points + centre[:, None] * normal, alone, width
 
 
 def _ink_at(ink: np.ndarray, xy: np.ndarray) -> np.ndarray:

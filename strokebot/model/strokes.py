@@ -40,13 +40,14 @@ from strokebot.model.parse import (
     excursion_candidates,
     excursion_features,
     junction_features,
+    own_ink,
     pair_ends,
     stay_down,
     stay_down_candidates,
     stay_features,
     with_excursions,
 )
-from strokebot.model.skeleton import StrokeGraph, arc_lengths, ink_centre, ink_width, stroke_graph
+from strokebot.model.skeleton import StrokeGraph, arc_lengths, stroke_graph
 
 __all__ = [
     "StrokeModel", "StrokeNets", "DrawnStroke", "draw_glyph", "paired_strokes", "parse_glyph", "order_strokes", "keep_down",
@@ -420,11 +421,8 @@ def own_width(ink: np.ndarray, points: np.ndarray, radius: np.ndarray) -> np.nda
     """
     if len(points) < 3:
         return radius
-    reach = 1.5 * radius + 2.0
-    _, alone = ink_centre(ink, points, reach, widest=2 * radius + 3.0)
-    if alone.sum() < 2:
-        return radius
-    alone &= np.abs(radius - ink_width(ink, points, reach) / 2) <= 0.15 * radius
+    _, alone, width = own_ink(ink, points, radius)
+    alone &= np.abs(radius - width / 2) <= 0.15 * radius
     if alone.sum() < 2:
         return radius
     along = arc_lengths(points)
