@@ -2,6 +2,7 @@
 
     python benchmarks/sheet.py --set omniglot --label Sanskrit/character22 --model old.npz --model new.npz
     python benchmarks/sheet.py --set kanjivg --count 6 -o kanji.png        # the bundled model
+    python benchmarks/sheet.py --set words --glyph 39 --glyph 58           # glyphs by number, as in --rows
 
 One row per glyph of an evaluation set (`strokebot evaluate`'s held-out glyphs), one column for the
 true strokes and one per model. Each panel shows the ink in grey and the strokes over it, coloured
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", default="omniglot", choices=sorted(PATH_SETS), help="evaluation set (default: omniglot)")
     parser.add_argument("--label", default="", help="only glyphs whose label contains this, e.g. Sanskrit/character22")
+    parser.add_argument("--glyph", action="append", type=int, help="only this glyph, by its number in the set (`strokebot evaluate --rows`' \"glyph\"; repeatable)")
     parser.add_argument("--count", type=int, default=8, help="glyphs, at most (default 8)")
     parser.add_argument("--model", action="append", type=Path, help="model file (repeatable; default: the bundled model)")
     parser.add_argument("--size", type=int, default=160, help="panel size in pixels (default 160)")
@@ -97,9 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         models = [load_model(path) for path in args.model] if args.model else [load_model()]
-        samples = [s for s in path_samples(args.set, None) if args.label in s.label][: max(args.count, 0)]
+        chosen = set(args.glyph or ())
+        samples = [s for k, s in enumerate(path_samples(args.set, None)) if args.label in s.label and (not chosen or k in chosen)]
+        samples = samples[: max(args.count, 0)]
         if not samples:
-            print(f"sheet: no glyph of {args.set} has a label containing {args.label!r}", file=sys.stderr)
+            numbered = f" numbered {', '.join(map(str, sorted(chosen)))}" if chosen else ""
+            print(f"sheet: no glyph of {args.set}{numbered} has a label containing {args.label!r}", file=sys.stderr)
             return 2
         picture = sheet(samples, models, size=args.size)
         from io import BytesIO

@@ -20,6 +20,8 @@ same thing everywhere:
   pen path, KanjiVG's official strokes): whether each true stroke is drawn in its direction, whether
   the strokes come in their order (Kendall's tau), how many strokes, how much pen-down path runs
   over bare paper (off-ink) and how long the pen-down path is against the true one.
+* :func:`retraced_length` is how much of a drawing's pen-down path goes over a line it has drawn
+  already: a stem drawn out and back, a bow gone round twice. It needs no true strokes.
 * :func:`rasterise` draws a :class:`~strokebot.drawing.Drawing` as the machine draws it: every
   pen-down segment at its width (``pen_width * (0.5 + pressure)``) with a round pen tip; pen-up
   moves leave nothing.
@@ -62,6 +64,7 @@ __all__ = [
     "line_widths",
     "drawing_like_a_person",
     "true_stroke_timing",
+    "retraced_length",
     "OFF_INK_DISTANCE",
 ]
 
@@ -380,6 +383,40 @@ def drawing_like_a_person(drawn: Sequence[Any], true: Sequence[Any], ink: Any | 
         tau = kendall_tau(np.arange(len(true)), medians)
         figures["order"] = 0.0 if np.isnan(tau) else tau
     return figures
+
+
+def retraced_length(drawn: Sequence[Any], *, reach: float, spacing: float = 0.25) -> float:
+    """How much of the pen-down path ``drawn`` (polylines in drawing order) runs over its own earlier
+    path: the length, in the polylines' units, of the points that lie within ``reach`` of a point
+    drawn at least ``4 * reach`` of path before them.
+
+    A line drawn out and back counts once (its way back); a plain crossing counts about ``2 *
+    reach``, the width of the other line where the path passes over it. ``reach`` is about the
+    pen's radius.
+
+    >>> import numpy as np
+    >>> out_and_back = [np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 0.0]])]
+    >>> round(retraced_length(out_and_back, reach=0.5), 1)   # the way back, less near its turn
+    9.2
+    >>> round(retraced_length([np.array([[0.0, 0.0], [10.0, 0.0]])], reach=0.5), 1)
+    0.0
+    """
+    if not reach > 0:
+        raise UsageError(f"reach must be positive, got {reach}")
+    parts = [sample_polyline(p, spacing=spacing) for p in drawn if len(p)]
+    if not parts:
+        return 0.0
+    points = np.vstack(parts)
+    steps = [np.r_[0.0, np.hypot(*np.diff(p, axis=0).T)] for p in parts]
+    along = np.cumsum(np.concatenate(steps))  # path length at each point, pen-up moves not counted
+    gap = 4.0 * reach
+    retraced = np.zeros(len(points), bool)
+    for start in range(0, len(points), 512):  # pairwise distances, 512 rows at a time
+        rows = slice(start, start + 512)
+        near = ((points[rows, None, :] - points[None, :, :]) ** 2).sum(axis=-1) <= reach**2
+        earlier = along[None, :] < along[rows, None] - gap
+        retraced[rows] = (near & earlier).any(axis=1)
+    return float(np.concatenate(steps)[retraced].sum())
 
 
 def true_stroke_timing(drawn: Sequence[Any], true: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:

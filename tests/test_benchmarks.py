@@ -186,7 +186,7 @@ def test_sequencer_seeds_lead_writes_models_that_read_their_width(tmp_path):
 def test_sheet_draws_the_true_strokes_beside_the_models(tmp_path):
     from PIL import Image
 
-    out = run("sheet.py", "--set", "shapes", "--count", "2", "--size", "80", "-o", str(tmp_path / "sheet.png"))
+    out = run("sheet.py", "--set", "shapes", "--glyph", "3", "--glyph", "61", "--size", "80", "-o", str(tmp_path / "sheet.png"))
     assert "2 glyphs of shapes, the true strokes and strokebot-default" in out
     picture = np.asarray(Image.open(tmp_path / "sheet.png").convert("RGB")).astype(int)
     assert picture.shape[0] >= 2 * 80 and picture.shape[1] >= 2 * 80  # two rows, two columns
@@ -194,6 +194,8 @@ def test_sheet_draws_the_true_strokes_beside_the_models(tmp_path):
     assert coloured[:, : picture.shape[1] // 2].any() and coloured[:, picture.shape[1] // 2 :].any()  # strokes in both columns
     done = subprocess.run([sys.executable, str(BENCHMARKS / "sheet.py"), "--set", "shapes", "--label", "no such label"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and done.stderr.strip() == "sheet: no glyph of shapes has a label containing 'no such label'"
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "sheet.py"), "--set", "shapes", "--glyph", "9999"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and done.stderr.strip() == "sheet: no glyph of shapes numbered 9999 has a label containing ''"
 
 
 def test_digit_strokes_lead_counts_strokes_per_digit():
@@ -203,8 +205,8 @@ def test_digit_strokes_lead_counts_strokes_per_digit():
     rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == 10
     assert sum(int(row.split("|")[2]) for row in rows) <= 60
-    ones = rows[1].split("|")  # the 1s: one stroke each
-    assert ones[3].strip() == "100 %"
+    ones = rows[1].split("|")  # the 1s: one stroke each, none drawn over itself
+    assert ones[3].strip() == "100 %" and ones[6].strip() == "0 %"
 
 
 def test_distilled_fast_lead_scores_a_gesture_model_against_the_stroke_model():

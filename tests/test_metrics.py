@@ -20,6 +20,7 @@ from strokebot.metrics import (
     line_widths,
     nearest_distances,
     rasterise,
+    retraced_length,
     sample_polyline,
     sample_polylines,
     skeleton,
@@ -316,3 +317,26 @@ def test_rank_correlations_agree_with_scipy():
         a, b = rng.integers(0, 5, 12), rng.normal(size=12)
         assert spearman(a, b) == pytest.approx(stats.spearmanr(a, b).statistic)
         assert kendall_tau(a, b) == pytest.approx(stats.kendalltau(a, b).statistic)
+
+
+# -- retracing -------------------------------------------------------------------------------------
+
+
+def test_retraced_length_counts_a_line_drawn_twice_and_little_else():
+    line = np.array([[0.0, 0.0], [40.0, 0.0]])
+    # Out along a stem and back, in one stroke or as a second stroke over the first.
+    assert retraced_length([np.vstack([line, line[::-1]])], reach=1.0) == pytest.approx(38.0, abs=1.0)
+    assert retraced_length([line, line[::-1]], reach=1.0) == pytest.approx(38.0, abs=1.0)
+    # A plain cross: only where the second line passes over the first, about 2 * reach.
+    cross = [line, np.array([[20.0, -20.0], [20.0, 20.0]])]
+    assert 1.5 <= retraced_length(cross, reach=1.0) <= 2.5
+    # A circle (its end meets its start), a zigzag with sharp teeth, parallel lines a pen width
+    # apart: nothing drawn twice.
+    t = np.linspace(0, 2 * np.pi, 200)
+    assert retraced_length([np.stack([20 * np.cos(t), 20 * np.sin(t)], axis=1)], reach=1.0) < 1.5
+    zigzag = np.array([[0.0, 0.0], [5.0, 20.0], [10.0, 0.0], [15.0, 20.0], [20.0, 0.0]])
+    assert retraced_length([zigzag], reach=1.0) < 1.0
+    assert retraced_length([line, line + (0.0, 2.5)], reach=1.0) == 0.0
+    assert retraced_length([], reach=1.0) == 0.0
+    with pytest.raises(UsageError):
+        retraced_length([line], reach=0.0)

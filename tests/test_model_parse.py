@@ -9,10 +9,12 @@ from strokebot.datasets import render_strokes
 from strokebot.model.order import _loop_start
 from strokebot.model.parse import (
     JUNCTION_FEATURES,
+    STAY_CAP,
     GlyphContext,
     ParsedStroke,
     assemble,
     branch_ends,
+    excursion_candidates,
     junction_features,
     pair_ends,
     stay_down,
@@ -211,6 +213,32 @@ def test_staying_down_may_go_back_down_a_stem_but_not_along_a_long_way():
     # From the top tick to the bottom one the way is the whole stem, five times the longer stroke.
     top_in = towards(top, 60, 20)
     assert stay_down_candidates(graph, [top_in, bottom_out, rule]) == []
+
+
+@pytest.mark.parametrize(("arm", "offered"), [(30, True), (70, False)])
+def test_a_dead_end_is_drawn_out_and_back_only_as_far_as_a_pen_goes_back(arm, offered):
+    # A stem 100 px tall with an arm from its middle: a short arm may be drawn out and back from the
+    # stem, one longer than half the glyph would be drawn twice (STAY_CAP), as a stay-down way is not.
+    ink, _ = glyph([[(40, 10), (40, 110)], [(40, 60), (40 + arm, 60)]], size=(140, 120))
+    graph = stroke_graph(ink)
+    strokes = assemble(graph, straight_pairs(graph))
+    assert len(strokes) == 2
+    dead_end = int(np.argmin([np.ptp(s.points[:, 1]) for s in strokes]))  # the arm: flat
+    assert (strokes[dead_end].length <= STAY_CAP * 100) == offered
+    assert [x.dead_end for x in excursion_candidates(graph, strokes)] == ([dead_end] if offered else [])
+
+
+def test_a_us_bowl_is_not_drawn_out_and_back_from_its_stem():
+    # A u: the bowl from the top left round to the stem, the stem from its top to below the bowl.
+    # Through the junction the stem goes straight; the bowl is a dead end longer than the glyph.
+    t = np.linspace(0, np.pi, 40)
+    bowl = np.vstack([np.linspace([30, 20], [30, 70], 12), np.stack([55 - 25 * np.cos(t), 70 + 25 * np.sin(t)], axis=1)])
+    ink, _ = glyph([bowl, [(80, 20), (80, 105)]], size=(110, 120))
+    graph = stroke_graph(ink)
+    strokes = assemble(graph, straight_pairs(graph))
+    bowl_stroke = max(strokes, key=lambda s: s.length)
+    assert bowl_stroke.length > 90
+    assert excursion_candidates(graph, strokes) == []
 
 
 def test_a_loop_the_pen_stays_down_out_of_is_drawn_from_where_it_meets_the_glyph():

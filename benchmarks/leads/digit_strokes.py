@@ -6,7 +6,10 @@
 
 MNIST has no pen paths, so there is no truth to score against: the table only counts, per digit,
 the share of drawings in one, two, and three or more strokes. Most people write 0, 1, 2, 3, 6, 8 and
-9 in one stroke; a 4, a 5 and a 7 come in one or two. The digits are traced as `strokebot evaluate`
+9 in one stroke; a 4, a 5 and a 7 come in one or two. One stroke is not worth having at any price:
+the last column is the share of drawings that go over their own line for more than a fifth of the
+digit's height (:func:`strokebot.metrics.retraced_length`, reach 1 px): a 3 drawn from its middle
+prong, out round its top bow and back, is one stroke with its top drawn twice. The digits are traced as `strokebot evaluate`
 traces them (framed glyphs, :func:`strokebot.tracing.trace_batch` with ``normalised=True``).
 """
 
@@ -18,14 +21,22 @@ from pathlib import Path
 
 import numpy as np
 
+#: A drawing "goes over its own line" when it retraces more than this share of the glyph's height.
+RETRACED = 0.2
 
-def counts_by_digit(drawings, labels) -> dict[int, np.ndarray]:
-    """Per digit: how many drawings have 1, 2 and 3 or more strokes (an empty drawing counts as none)."""
-    table = {digit: np.zeros(3, int) for digit in range(10)}
+
+def counts_by_digit(drawings, labels, *, height: float = 20.0) -> dict[int, np.ndarray]:
+    """Per digit: how many drawings have 1, 2 and 3 or more strokes (an empty drawing counts as
+    none), and how many retrace more than :data:`RETRACED` of ``height`` (MNIST's digits are 20 px)."""
+    from strokebot.metrics import retraced_length
+
+    table = {digit: np.zeros(4, int) for digit in range(10)}
     for drawing, label in zip(drawings, labels, strict=True):
         strokes = len(drawing.strokes)
         if strokes:
             table[int(label)][min(strokes, 3) - 1] += 1
+        if retraced_length([s.xy for s in drawing.strokes], reach=1.0) > RETRACED * height:
+            table[int(label)][3] += 1
     return table
 
 
@@ -50,11 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     drawings = trace_batch(list(images), model=model, normalised=True, clean=False, polarity="light-on-dark")
     table = counts_by_digit(drawings, labels)
     print(f"strokes per MNIST test digit, {len(images):,} digits, {model.name}")
-    print("| digit | digits | 1 stroke | 2 strokes | 3 or more |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| digit | digits | 1 stroke | 2 strokes | 3 or more | over its own line |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for digit, row in table.items():
-        total = max(int(row.sum()), 1)
-        print(f"| {digit} | {row.sum()} | " + " | ".join(f"{100 * n / total:.0f} %" for n in row) + " |")
+        digits = int((labels == digit).sum())
+        print(f"| {digit} | {digits} | " + " | ".join(f"{100 * n / max(digits, 1):.0f} %" for n in row) + " |")
     return 0
 
 

@@ -12,7 +12,8 @@ decisions (:func:`assemble`):
 * a spur that no pair continues is left undrawn;
 * a dead end (a stroke with a free end, meeting a stroke that passes its junction) may be drawn as
   an **excursion** of that stroke, out and back, as a pen retraces the stem of an m or a person
-  draws a glyph in one go (:func:`with_excursions`; the stroke model decides which);
+  draws a glyph in one go (:func:`with_excursions`; the stroke model decides which), when it is no
+  longer than a way the pen would go back along to stay down;
 * once the strokes are in order, the pen may **stay down** from one stroke to the next, going along
   the ink between them (:func:`stay_down`), as a person writing a word in one go does;
 * centre lines are smoothed along their length (thinning leaves a one-pixel staircase), moved
@@ -459,19 +460,33 @@ def excursion_candidates(graph: StrokeGraph, strokes: Sequence[ParsedStroke]) ->
 
     A dead end shorter than four times the ink's radius is a blob at a sharp corner or a line's
     end, not a stem a pen retraces: drawing it out and back would add a hook the glyph does not have.
+    Nor is one the pen would not go back along to stay down (:func:`stay_down_candidates`): longer
+    than :data:`STAY_REACH` of the stroke it leaves, or :data:`STAY_CAP` of the glyph. Drawn out and
+    back, such a dead end is drawn twice: a u's whole bowl from its stem, a 3's lower bow from the
+    prong in its middle (MODEL_CARD.md, run 39).
     """
     degree = graph.degrees()
+    size = _drawing_size(strokes)
     found = []
     for e, stroke in enumerate(strokes):
         if stroke.closed or len(stroke.nodes) < 2 or stroke.length < 4 * float(np.median(stroke.radius)) + 2:
+            continue
+        if stroke.length > STAY_CAP * size:
             continue
         for free, node in ((stroke.nodes[0], stroke.nodes[-1]), (stroke.nodes[-1], stroke.nodes[0])):
             if degree[free] != 1 or degree[node] < 3:
                 continue
             for h, host in enumerate(strokes):
-                if h != e and node in host.nodes[1:-1]:
+                if h != e and node in host.nodes[1:-1] and stroke.length <= STAY_REACH * host.length:
                     found.append(Excursion(e, h, node))
     return found
+
+
+def _drawing_size(strokes: Sequence[ParsedStroke]) -> float:
+    """The longer side of the strokes' box (at least 1)."""
+    if not strokes:
+        return 1.0
+    return max(float(np.ptp(np.vstack([s.points for s in strokes]), axis=0).max()), 1.0)
 
 
 def excursion_features(graph: StrokeGraph, strokes: Sequence[ParsedStroke], excursion: Excursion, context: GlyphContext) -> np.ndarray:
@@ -669,8 +684,7 @@ def stay_down_candidates(graph: StrokeGraph, sequence: Sequence[ParsedStroke]) -
     than :data:`STAY_REACH` of the longer of the two strokes, or :data:`STAY_CAP` of the glyph, is no
     candidate. A loop (the o or the e of a word) is joined at its node like any stroke."""
     found = []
-    allpoints = np.vstack([s.points for s in sequence]) if sequence else np.zeros((1, 2))
-    size = max(float(np.ptp(allpoints, axis=0).max()), 1.0)
+    size = _drawing_size(sequence)
     for i, (first, second) in enumerate(itertools.pairwise(sequence)):
         if not first.nodes or not second.nodes:
             continue
