@@ -139,3 +139,17 @@ def test_the_words_set_is_one_font_and_its_glyphs_group_by_word():
     words = path_samples("words", 12)
     assert {s.label.split(":")[0] for s in words} == {SCRIPT_FONT}  # so an interval resamples words, not names
     assert len({s.label for s in words}) < len(words)
+
+
+def test_a_stroke_models_mnist_figures_count_drawings_over_their_own_line():
+    from strokebot.evaluate import reconstruction
+    from strokebot.model.inference import load_model
+
+    images = np.zeros((3, 28, 28), np.float32)
+    images[0, 13:16, 4:24] = 1.0  # a bar
+    images[1, 4:24, 13:16] = 1.0  # an upright
+    yy, xx = np.mgrid[:28, :28]
+    images[2] = (np.abs(np.hypot(yy - 14, xx - 14) - 8) < 1.5).astype(np.float32)  # a ring
+    figures = reconstruction(load_model(DEFAULT_MODEL), images)
+    assert figures["pixel_accuracy"] > 0.95
+    assert figures["retraced_share"] == 0.0  # none of them goes back over itself

@@ -8,8 +8,9 @@ MNIST has no pen paths, so there is no truth to score against: the table only co
 the share of drawings in one, two, and three or more strokes. Most people write 0, 1, 2, 3, 6, 8 and
 9 in one stroke; a 4, a 5 and a 7 come in one or two. One stroke is not worth having at any price:
 the last column is the share of drawings that go over their own line for more than a fifth of the
-digit's height (:func:`strokebot.metrics.retraced_length`, reach 1 px): a 3 drawn from its middle
-prong, out round its top bow and back, is one stroke with its top drawn twice. The digits are traced as `strokebot evaluate`
+digit's height (:func:`strokebot.metrics.retraced_length`, reach 1 px, more than
+:data:`strokebot.evaluate.RETRACED_PX`, as ``strokebot evaluate`` counts them): a 3 drawn from its
+middle prong, out round its lower bow and back, is one stroke with a bow drawn twice. The digits are traced as `strokebot evaluate`
 traces them (framed glyphs, :func:`strokebot.tracing.trace_batch` with ``normalised=True``).
 """
 
@@ -21,13 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-#: A drawing "goes over its own line" when it retraces more than this share of the glyph's height.
-RETRACED = 0.2
 
-
-def counts_by_digit(drawings, labels, *, height: float = 20.0) -> dict[int, np.ndarray]:
+def counts_by_digit(drawings, labels) -> dict[int, np.ndarray]:
     """Per digit: how many drawings have 1, 2 and 3 or more strokes (an empty drawing counts as
-    none), and how many retrace more than :data:`RETRACED` of ``height`` (MNIST's digits are 20 px)."""
+    none), and how many go over their own line (:data:`strokebot.evaluate.RETRACED_PX`)."""
+    from strokebot.evaluate import RETRACED_PX
     from strokebot.metrics import retraced_length
 
     table = {digit: np.zeros(4, int) for digit in range(10)}
@@ -35,7 +34,7 @@ def counts_by_digit(drawings, labels, *, height: float = 20.0) -> dict[int, np.n
         strokes = len(drawing.strokes)
         if strokes:
             table[int(label)][min(strokes, 3) - 1] += 1
-        if retraced_length([s.xy for s in drawing.strokes], reach=1.0) > RETRACED * height:
+        if retraced_length([s.xy for s in drawing.strokes], reach=1.0) > RETRACED_PX:
             table[int(label)][3] += 1
     return table
 
