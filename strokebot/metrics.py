@@ -407,8 +407,8 @@ def retraced_length(drawn: Sequence[Any], *, reach: float, spacing: float = 0.25
     if not parts:
         return 0.0
     points = np.vstack(parts)
-    steps = [np.r_[0.0, np.hypot(*np.diff(p, axis=0).T)] for p in parts]
-    along = np.cumsum(np.concatenate(steps))  # path length at each point, pen-up moves not counted
+    steps = np.concatenate([np.r_[0.0, np.hypot(*np.diff(p, axis=0).T)] for p in parts])  # to each point
+    along = np.cumsum(steps)  # path length at each point, pen-up moves not counted
     gap = 4.0 * reach
     retraced = np.zeros(len(points), bool)
     for start in range(0, len(points), 512):  # pairwise distances, 512 rows at a time
@@ -416,7 +416,7 @@ def retraced_length(drawn: Sequence[Any], *, reach: float, spacing: float = 0.25
         near = ((points[rows, None, :] - points[None, :, :]) ** 2).sum(axis=-1) <= reach**2
         earlier = along[None, :] < along[rows, None] - gap
         retraced[rows] = (near & earlier).any(axis=1)
-    return float(np.concatenate(steps)[retraced].sum())
+    return float(steps[retraced].sum())
 
 
 def true_stroke_timing(drawn: Sequence[Any], true: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:

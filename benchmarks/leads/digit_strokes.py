@@ -10,8 +10,9 @@ the share of drawings in one, two, and three or more strokes. Most people write 
 the last column is the share of drawings that go over their own line for more than a fifth of the
 digit's height (:func:`strokebot.metrics.retraced_length`, reach 1 px, more than
 :data:`strokebot.evaluate.RETRACED_PX`, as ``strokebot evaluate`` counts them): a 3 drawn from its
-middle prong, out round its lower bow and back, is one stroke with a bow drawn twice. The digits are traced as `strokebot evaluate`
-traces them (framed glyphs, :func:`strokebot.tracing.trace_batch` with ``normalised=True``).
+middle prong, out round its lower bow and back, is one stroke with a bow drawn twice. The digits
+are traced as `strokebot evaluate` traces them (framed glyphs, :func:`strokebot.tracing.trace_batch`
+with ``normalised=True``).
 """
 
 from __future__ import annotations

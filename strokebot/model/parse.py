@@ -467,17 +467,16 @@ def excursion_candidates(graph: StrokeGraph, strokes: Sequence[ParsedStroke]) ->
     """
     degree = graph.degrees()
     size = _drawing_size(strokes)
+    lengths = [stroke.length for stroke in strokes]
     found = []
     for e, stroke in enumerate(strokes):
-        if stroke.closed or len(stroke.nodes) < 2 or stroke.length < 4 * float(np.median(stroke.radius)) + 2:
-            continue
-        if stroke.length > STAY_CAP * size:
+        if stroke.closed or len(stroke.nodes) < 2 or not 4 * float(np.median(stroke.radius)) + 2 <= lengths[e] <= STAY_CAP * size:
             continue
         for free, node in ((stroke.nodes[0], stroke.nodes[-1]), (stroke.nodes[-1], stroke.nodes[0])):
             if degree[free] != 1 or degree[node] < 3:
                 continue
             for h, host in enumerate(strokes):
-                if h != e and node in host.nodes[1:-1] and stroke.length <= STAY_REACH * host.length:
+                if h != e and node in host.nodes[1:-1] and lengths[e] <= STAY_REACH * lengths[h]:
                     found.append(Excursion(e, h, node))
     return found
 
