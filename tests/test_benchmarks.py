@@ -172,13 +172,13 @@ def test_direction_errors_lead_reads_the_rules_on_any_set():
 @pytest.mark.slow
 def test_sequencer_seeds_lead_writes_models_that_read_their_width(tmp_path):
     from strokebot.model.inference import load_model
-    from strokebot.model.order import STROKE_FEATURES
+    from strokebot.model.order import CONVENTION_FEATURES, STROKE_FEATURES
 
     out = run("leads/sequencer_seeds.py", "--out", str(tmp_path), "--quick", "--seeds", "1", "-j", "1")
     assert "sequencer examples:" in out
-    every = len(STROKE_FEATURES)
-    narrow, wide = load_model(tmp_path / "f37-s1.npz"), load_model(tmp_path / f"f{every}-s1.npz")
-    assert (narrow.nets.features, wide.nets.features) == (37, every) and narrow.name.endswith("sequencer f37 s1")
+    every, fewer = len(STROKE_FEATURES), CONVENTION_FEATURES
+    narrow, wide = load_model(tmp_path / f"f{fewer}-s1.npz"), load_model(tmp_path / f"f{every}-s1.npz")
+    assert (narrow.nets.features, wide.nets.features) == (fewer, every) and narrow.name.endswith(f"sequencer f{fewer} s1")
     ink = draw_polylines([[(10, 30), (54, 30)], [(32, 8), (32, 52)]], size=(64, 64), width=5)
     assert 1 <= len(narrow.draw(ink)) <= 3 and 1 <= len(wide.draw(ink)) <= 3
 

@@ -284,13 +284,37 @@ def test_sequencer_features_count_crossings_away_from_ends_and_what_lies_inside_
     ]
     features = candidate_features(Candidates.of(strokes), np.arange(5), None, None)
     per_stroke = features[::2]  # as parsed; the reversed rows have the same counts
-    np.testing.assert_array_equal(features[::2, -3:], features[1::2, -3:])
+    counts = [column[name] for name in ("boxes_inside", "inside_boxes", "crossings")]
+    np.testing.assert_array_equal(features[::2, counts], features[1::2, counts])
     assert per_stroke[:, column["crossings"]].tolist() == [0.25, 0.25, 0.0, 0.0, 0.0]
     assert per_stroke[:, column["boxes_inside"]].tolist() == [0.0, 0.0, 0.0, 0.25, 0.0]  # the arch holds the zigzag
     assert per_stroke[:, column["inside_boxes"]].tolist() == [0.0, 0.0, 0.0, 0.0, 0.25]
     # Drawn strokes no longer count: with the arch drawn, the zigzag lies in no box left.
     later = candidate_features(Candidates.of(strokes), np.array([0, 1, 2, 4]), 3, strokes[3].points[-1])
     assert later[6, column["inside_boxes"]] == 0.0
+
+
+def test_sequencer_features_say_which_strokes_hang_from_others_and_which_start_on_drawn_ink():
+    from strokebot.model.order import STROKE_FEATURES, Candidates, candidate_features
+
+    column = {name: k for k, name in enumerate(STROKE_FEATURES)}
+    strokes = [
+        _line([(10, 20), (90, 20)]),  # 0: a bar
+        _line([(50, 20), (50, 90)]),  # 1: a stem hanging from its middle (a T)
+        _line([(10, 20), (10, 90)]),  # 2: an upright meeting the bar at the bar's end: a corner, not hanging
+        _line([(50, 90), (90, 90)]),  # 3: a foot from the stem's end: a corner too
+    ]
+    candidates = Candidates.of(strokes)
+    first = candidate_features(candidates, np.arange(4), None, None)
+    assert first[::2, column["rests_on"]].tolist() == [0.0, 0.25, 0.0, 0.0]
+    assert first[::2, column["rested_on"]].tolist() == [0.25, 0.0, 0.0, 0.0]
+    assert not first[:, [column["starts_on_drawn"], column["ends_on_drawn"]]].any()  # nothing drawn yet
+    # The bar drawn: the stem as parsed starts on it (downwards), reversed it ends on it; the foot
+    # touches only the stem, not drawn yet; and the stem hangs from no stroke left.
+    later = candidate_features(candidates, np.array([1, 2, 3]), 0, strokes[0].points[-1])
+    assert later[:, column["starts_on_drawn"]].tolist() == [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    assert later[:, column["ends_on_drawn"]].tolist() == [0.0, 1.0, 0.0, 1.0, 0.0, 0.0]
+    assert later[0, column["rests_on"]] == 0.0
 
 
 def _quick_l():

@@ -1,7 +1,7 @@
 """One model's sequencer retrained with other seeds, or on fewer features: is a sequencer change bigger than a seed's?
 
-    python benchmarks/leads/sequencer_seeds.py --out seeds/                     # seeds 0-2 on 37 and all features
-    python benchmarks/leads/sequencer_seeds.py --out seeds/ --widths 40 --seeds 3 4
+    python benchmarks/leads/sequencer_seeds.py --out seeds/                     # seeds 0-2 on 40 and all features
+    python benchmarks/leads/sequencer_seeds.py --out seeds/ --widths 42 --seeds 3 4
     python benchmarks/leads/sequencer_seeds.py --out seeds/ --quick             # a few glyphs, to try it
 
 The sequencer's training examples are built once, as ``strokebot train`` builds them: the training
@@ -14,8 +14,8 @@ the documented command on this code.
 
 Measure each file with ``strokebot evaluate --model OUT/fW-sS.npz --data omniglot --data kanjivg
 --rows OUT/fW-sS.jsonl``, then compare the seeds' means glyph by glyph with ``python
-benchmarks/paired.py OUT/f37-s0.jsonl,OUT/f37-s1.jsonl OUT/f40-s0.jsonl,OUT/f40-s1.jsonl``
-(MODEL_CARD.md, run 29b). About 6 minutes for the examples and a minute a sequencer on 2 cores.
+benchmarks/paired.py OUT/f40-s0.jsonl,OUT/f40-s1.jsonl OUT/f44-s0.jsonl,OUT/f44-s1.jsonl``
+(MODEL_CARD.md, runs 29b and 40). About 6 minutes for the examples and a minute a sequencer on 2 cores.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     from strokebot.model.checkpoint import DEFAULT_MODEL, read_model, write_model
     from strokebot.model.examples import OrderExamples, order_examples
     from strokebot.model.learn import StrokeConfig, _fit_sequencer, load_samples
-    from strokebot.model.order import FIRST_FEATURES, STROKE_FEATURES
+    from strokebot.model.order import CONVENTION_FEATURES, STROKE_FEATURES
     from strokebot.model.strokes import StrokeNets, order_features
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -38,14 +38,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model whose nets parse the glyphs (default: the bundled one)")
     parser.add_argument("--data", action="append", help=f"training data, as strokebot train (default: {' '.join(DATA)})")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--widths", type=int, nargs="+", help="sequencer features to read, the first W (default: 37 and all)")
+    parser.add_argument("--widths", type=int, nargs="+", help="sequencer features to read, the first W (default: 2.5's 40 and all)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="worker processes building the examples")
     parser.add_argument("--quick", action="store_true", help="40 KanjiVG and 40 Omniglot glyphs, 2 epochs")
     args = parser.parse_args(argv)
 
     source = read_model(args.model)
     config = dict(source.config)
-    widths = args.widths or sorted({FIRST_FEATURES, len(STROKE_FEATURES)})
+    widths = args.widths or sorted({CONVENTION_FEATURES, len(STROKE_FEATURES)})
     if any(not 0 < w <= len(STROKE_FEATURES) for w in widths):
         parser.error(f"--widths: each between 1 and {len(STROKE_FEATURES)}")
     data = args.data or (["kanjivg:40", "omniglot:40"] if args.quick else list(DATA))

@@ -9,7 +9,10 @@ touches the stroke just drawn, and two conventions people are taught: outside be
 many strokes left lie inside the candidate's box, and inside how many of theirs it lies: an arch
 before the zigzag it hangs over, a frame before its contents) and a crossing stroke before the one
 it crosses (how many strokes left it crosses away from both their ends: 十's bar before its
-upright). The highest score is drawn next.
+upright); and what hangs from what: whether the candidate starts, or ends, on ink already drawn (a
+stem drawn down from the bar it hangs from), how many strokes left it hangs from (an end of it on
+another's line away from that line's ends) and how many hang from it. The highest score is drawn
+next.
 
 A closed stroke (a loop) may start anywhere: it starts at its top (the point with the least
 ``y + 0.3 x``: a circle's top, a square's top-left corner), and its two directions are its two
@@ -26,7 +29,7 @@ import numpy as np
 from strokebot.model.parse import ParsedStroke
 from strokebot.model.skeleton import arc_lengths, point_along
 
-__all__ = ["STROKE_FEATURES", "FIRST_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
+__all__ = ["STROKE_FEATURES", "FIRST_FEATURES", "CONVENTION_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
 
 #: How far along a stroke its initial and final headings are measured (times the ink's radius, + px).
 HEAD_REACH = 6.0
@@ -40,12 +43,17 @@ STROKE_FEATURES = (
     "from_pen_x", "from_pen_y", "from_pen", "from_last_centre_x", "from_last_centre_y", "first",
     "rank_top", "rank_left", "rank_centre_y", "rank_centre_x", "left_share", "touches_last", "touches_left",
     "dot", "conventional", "rank_convention", "boxes_inside", "inside_boxes", "crossings",
+    "starts_on_drawn", "ends_on_drawn", "rests_on", "rested_on",
 )  # fmt: skip
 
 #: How many of :data:`STROKE_FEATURES` a sequencer reads when its model file does not say (files
 #: written before ``order_features``, strokebot-default 2.4 and earlier): the features before the
 #: conventions of boxes and crossings, 37. The sequencer reads the first ``order_features`` columns.
 FIRST_FEATURES = STROKE_FEATURES.index("boxes_inside")
+
+#: How many features strokebot-default 2.5's sequencer reads: up to the conventions of boxes and
+#: crossings, before what hangs from what (run 40).
+CONVENTION_FEATURES = STROKE_FEATURES.index("starts_on_drawn")
 
 
 def _head(points: np.ndarray, reach: float) -> np.ndarray:
@@ -91,6 +99,8 @@ class Candidates:
     touching: np.ndarray  # (K, K) bool: strokes that touch
     contains: np.ndarray  # (K, K) bool: stroke i's box holds stroke j's (i != j)
     crosses: np.ndarray  # (K, K) bool: the strokes cross away from both their ends
+    rests: np.ndarray  # (K, K) bool: an end of stroke i lies on stroke j away from j's ends (i hangs from j)
+    start_on: np.ndarray  # (2K, K) bool: candidate c starts on stroke j (j not c's own stroke)
     centres: np.ndarray  # (K, 2)
     tops: np.ndarray  # (K,) smallest y
     lefts: np.ndarray  # (K,) smallest x
@@ -129,6 +139,8 @@ class Candidates:
         highs = np.array([s.points.max(axis=0) for s in strokes]).reshape(-1, 2)
         touching = np.zeros((count, count), bool)
         crosses = np.zeros((count, count), bool)
+        rests = np.zeros((count, count), bool)
+        start_on = np.zeros((2 * count, count), bool)
         alongs = [arc_lengths(s.points) for s in strokes]
         for i in range(count):
             for j in range(i + 1, count):
@@ -138,13 +150,19 @@ class Candidates:
                 touch, cross = _meeting(strokes[i], strokes[j], reach, alongs[i], alongs[j])
                 touching[i, j] = touching[j, i] = touch
                 crosses[i, j] = crosses[j, i] = cross
+                if touch:
+                    for a, b in ((i, j), (j, i)):
+                        on, on_inner = _ends_on(strokes[a], strokes[b], reach, alongs[b])
+                        start_on[2 * a, b], start_on[2 * a + 1, b] = on
+                        rests[a, b] = on_inner.any() and not cross
         slack = radii[:, None] + radii[None, :] + 1.0  # a stroke's ink may reach past its centre line
         contains = ((lows[:, None] - slack[..., None] <= lows[None]) & (highs[None] <= highs[:, None] + slack[..., None])).all(axis=2)
         np.fill_diagonal(contains, False)
         centres = np.array([s.points.mean(axis=0) for s in strokes]).reshape(-1, 2)
         tops = np.array([s.points[:, 1].min() for s in strokes])
         lefts = np.array([s.points[:, 0].min() for s in strokes])
-        return cls(both, static, (float(low[0]), float(low[1]), size), touching, contains, crosses, centres, tops, lefts)
+        box = (float(low[0]), float(low[1]), size)
+        return cls(both, static, box, touching, contains, crosses, rests, start_on, centres, tops, lefts)
 
     def __len__(self) -> int:
         return len(self.strokes) // 2
@@ -160,6 +178,17 @@ def _meeting(a: ParsedStroke, b: ParsedStroke, reach: float, along_a: np.ndarray
     if not near.any():
         return False, False
     return True, bool(near[np.ix_(_inner(along_a, reach, a.closed)[::2], _inner(along_b, reach, b.closed)[::2])].any())
+
+
+def _ends_on(a: ParsedStroke, b: ParsedStroke, reach: float, along_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(2,) bool each, for the first and last point of ``a``: does it lie within ``reach`` of ``b``
+    (anywhere), and of ``b`` more than ``reach`` along from both its ends (away from them: ``a``
+    hangs from ``b``'s middle, as the stem of a T from its bar)? A loop has no ends of its own."""
+    if a.closed:
+        return np.zeros(2, bool), np.zeros(2, bool)
+    ends = a.points[[0, -1]]
+    near = ((ends[:, None, :] - b.points[None, :, :]) ** 2).sum(axis=2) <= reach * reach  # (2, N)
+    return near.any(axis=1), near[:, _inner(along_b, reach, b.closed)].any(axis=1)
 
 
 def _inner(along: np.ndarray, reach: float, closed: bool) -> np.ndarray:
@@ -187,7 +216,7 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     rows = np.stack([2 * left, 2 * left + 1], axis=1).reshape(-1)  # 2i as parsed, 2i + 1 reversed
     static = candidates.static[rows]  # (2K', 21)
     count = len(left)
-    dynamic = np.zeros((len(rows), 19), np.float32)
+    dynamic = np.zeros((len(rows), 23), np.float32)
     if last is not None and pen is not None:
         start = static[:, 0:2]
         here = (np.asarray(pen) - (x0, y0)) / size
@@ -214,4 +243,11 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     dynamic[:, 16] = np.repeat(inside.sum(axis=1) / 4.0, 2)
     dynamic[:, 17] = np.repeat(inside.sum(axis=0) / 4.0, 2)
     dynamic[:, 18] = np.repeat(candidates.crosses[np.ix_(left, left)].sum(axis=1) / 4.0, 2)
+    drawn = np.setdiff1d(np.arange(len(candidates)), left)
+    if len(drawn):
+        dynamic[:, 19] = candidates.start_on[np.ix_(rows, drawn)].any(axis=1)
+        dynamic[:, 20] = candidates.start_on[np.ix_(rows ^ 1, drawn)].any(axis=1)  # the reversed one's start
+    hangs = candidates.rests[np.ix_(left, left)]  # [i, j]: left[i] hangs from left[j]
+    dynamic[:, 21] = np.repeat(hangs.sum(axis=1) / 4.0, 2)
+    dynamic[:, 22] = np.repeat(hangs.sum(axis=0) / 4.0, 2)
     return np.concatenate([static, dynamic], axis=1)  # the columns of STROKE_FEATURES
