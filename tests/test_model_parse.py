@@ -315,6 +315,9 @@ def test_sequencer_features_say_which_strokes_hang_from_others_and_which_start_o
     assert later[:, column["starts_on_drawn"]].tolist() == [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]
     assert later[:, column["ends_on_drawn"]].tolist() == [0.0, 1.0, 0.0, 1.0, 0.0, 0.0]
     assert later[0, column["rests_on"]] == 0.0
+    assert first[0, column["aspect"]] == pytest.approx(80 / (80 + 70), abs=0.01)  # 10..90 across, 20..90 down
+    word = Candidates.of([_line([(0, 0), (300, 0), (300, 60)])])
+    assert candidate_features(word, np.arange(1), None, None)[0, column["aspect"]] == pytest.approx(300 / 360, abs=0.01)
 
 
 def _quick_l():

@@ -11,8 +11,9 @@ before the zigzag it hangs over, a frame before its contents) and a crossing str
 it crosses (how many strokes left it crosses away from both their ends: 十's bar before its
 upright); and what hangs from what: whether the candidate starts, or ends, on ink already drawn (a
 stem drawn down from the bar it hangs from), how many strokes left it hangs from (an end of it on
-another's line away from that line's ends) and how many hang from it. The highest score is drawn
-next.
+another's line away from that line's ends) and how many hang from it. It also sees the glyph's
+aspect: a line of writing is drawn as one goes along it, a character by its conventions. The
+highest score is drawn next.
 
 A closed stroke (a loop) may start anywhere: it starts at its top (the point with the least
 ``y + 0.3 x``: a circle's top, a square's top-left corner), and its two directions are its two
@@ -43,7 +44,7 @@ STROKE_FEATURES = (
     "from_pen_x", "from_pen_y", "from_pen", "from_last_centre_x", "from_last_centre_y", "first",
     "rank_top", "rank_left", "rank_centre_y", "rank_centre_x", "left_share", "touches_last", "touches_left",
     "dot", "conventional", "rank_convention", "boxes_inside", "inside_boxes", "crossings",
-    "starts_on_drawn", "ends_on_drawn", "rests_on", "rested_on",
+    "starts_on_drawn", "ends_on_drawn", "rests_on", "rested_on", "aspect",
 )  # fmt: skip
 
 #: How many of :data:`STROKE_FEATURES` a sequencer reads when its model file does not say (files
@@ -96,6 +97,7 @@ class Candidates:
     strokes: list[ParsedStroke]  # 2 per parsed stroke: index 2k as parsed, 2k + 1 reversed
     static: np.ndarray  # (2K, S) features that do not depend on the step
     box: tuple[float, float, float]  # x0, y0, size of the glyph
+    aspect: float  # the glyph's width over its width and height: 0.5 square, towards 1 a line of writing
     touching: np.ndarray  # (K, K) bool: strokes that touch
     contains: np.ndarray  # (K, K) bool: stroke i's box holds stroke j's (i != j)
     crosses: np.ndarray  # (K, K) bool: the strokes cross away from both their ends
@@ -162,7 +164,8 @@ class Candidates:
         tops = np.array([s.points[:, 1].min() for s in strokes])
         lefts = np.array([s.points[:, 0].min() for s in strokes])
         box = (float(low[0]), float(low[1]), size)
-        return cls(both, static, box, touching, contains, crosses, rests, start_on, centres, tops, lefts)
+        aspect = float((high - low)[0] / max(float((high - low).sum()), 1e-9))
+        return cls(both, static, box, aspect, touching, contains, crosses, rests, start_on, centres, tops, lefts)
 
     def __len__(self) -> int:
         return len(self.strokes) // 2
@@ -216,7 +219,7 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     rows = np.stack([2 * left, 2 * left + 1], axis=1).reshape(-1)  # 2i as parsed, 2i + 1 reversed
     static = candidates.static[rows]  # (2K', 21)
     count = len(left)
-    dynamic = np.zeros((len(rows), 23), np.float32)
+    dynamic = np.zeros((len(rows), 24), np.float32)
     if last is not None and pen is not None:
         start = static[:, 0:2]
         here = (np.asarray(pen) - (x0, y0)) / size
@@ -250,4 +253,5 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     hangs = candidates.rests[np.ix_(left, left)]  # [i, j]: left[i] hangs from left[j]
     dynamic[:, 21] = np.repeat(hangs.sum(axis=1) / 4.0, 2)
     dynamic[:, 22] = np.repeat(hangs.sum(axis=0) / 4.0, 2)
+    dynamic[:, 23] = candidates.aspect
     return np.concatenate([static, dynamic], axis=1)  # the columns of STROKE_FEATURES
