@@ -27,7 +27,11 @@ from pathlib import Path
 def read_rows(path: Path) -> dict[str, list[dict]]:
     """A ``--rows`` file's glyphs by set, in order; a figure a glyph lacks (null) as NaN."""
     sets: dict[str, list[dict]] = {}
-    for number, line in enumerate(path.read_text().splitlines(), 1):
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        sys.exit(f"paired: {path}: cannot read it ({getattr(error, 'strerror', None) or error})")
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:

@@ -105,6 +105,8 @@ def test_json_round_trip(glyphs):
         (["train", "--data", "hershey:8", "--out", "{tmp}/m.npz", "--start", "left"], 2, "is not X,Y"),
         (["train", "--kind", "gesture", "--teacher", "{fast}", "--data", "hershey:8", "--out", "{tmp}/m.npz"], 2, "not a stroke model"),
         (["train", "--teacher", "{fast}", "--data", "kanjivg:2", "--out", "{tmp}/m.npz"], 2, "--teacher applies to --kind gesture only"),
+        (["train", "--kind", "gesture", "--sequencers", "2", "--data", "hershey:8", "--out", "{tmp}/m.npz"], 2, "--sequencers applies to --kind strokes only"),
+        (["train", "--sequencers", "0", "--data", "kanjivg:2", "--out", "{tmp}/m.npz"], 2, "--sequencers"),
     ],
 )
 def test_errors_are_one_line(glyphs, tmp_path, args, code, message):

@@ -18,7 +18,7 @@ from strokebot.model.order import FIRST_FEATURES, STROKE_FEATURES
 from strokebot.model.parse import JUNCTION_FEATURES
 from strokebot.model.strokes import StrokeModel, StrokeNets, expected_shapes
 
-SMALL = StrokeConfig(junction_hidden=(16,), order_hidden=(16, 16), memory=8)
+SMALL = StrokeConfig(junction_hidden=(16,), order_hidden=(16, 16), memory=8, sequencers=2)  # an ensemble, as the default model
 BARE = dataclasses.replace(SMALL, excursion_hidden=(), stay_hidden=())  # junction net and sequencer only
 
 
@@ -57,26 +57,30 @@ def test_a_tiny_training_run_gives_a_model_file_that_traces(glyphs, tmp_path):
     assert 1 <= len(strokes) <= 4 and all(np.isfinite(s.points).all() for s in strokes)
 
 
-def test_the_numpy_runner_mirrors_the_torch_nets():
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_numpy_runner_mirrors_the_torch_nets(count):
     torch.manual_seed(0)
     junction = ScoreNet(len(JUNCTION_FEATURES), (16, 16))
-    sequencer = Sequencer((16, 16), 8)
-    for net in (junction, sequencer.order):
+    sequencers = [Sequencer((16, 16), 8) for _ in range(count)]
+    for net in (junction, *(s.order for s in sequencers)):
         with torch.no_grad():
             net.mean.normal_()
             net.scale.uniform_(0.5, 2.0)
-    nets = StrokeNets(SMALL.as_dict() | {"junction_hidden": [16, 16]}, export_weights(junction, sequencer))
+    config = SMALL.as_dict() | {"junction_hidden": [16, 16], "sequencers": count}
+    nets = StrokeNets(config, export_weights(junction, sequencers))
     x = torch.randn(50, len(JUNCTION_FEATURES))
     with torch.no_grad():
         assert_float32_close(nets.join_probability(x.numpy()), torch.sigmoid(junction(x)).numpy(), terms=64, scale=1.0)
         chosen = torch.randn(3, 5, len(STROKE_FEATURES))
-        states = sequencer.states(chosen, torch.full((3,), 5))  # (3, 5, 8)
+        states = torch.stack([s.states(chosen, torch.full((3,), 5)) for s in sequencers])  # (count, 3, 5, 8)
         state = nets.initial_state()
         for t in range(5):
-            assert_float32_close(state, states[0, t].numpy(), terms=256, scale=1.0)
+            assert_float32_close(state.reshape(count, 8), states[:, 0, t].numpy(), terms=256, scale=1.0)
             candidates = torch.randn(7, len(STROKE_FEATURES))
-            expected = sequencer.order(torch.cat([candidates, states[0, t].expand(7, 8)], dim=1)).numpy()
-            assert_float32_close(nets.order_scores(candidates.numpy(), state), expected, terms=256, scale=10.0)
+            scores = torch.stack([s.order(torch.cat([candidates, states[k, 0, t].expand(7, 8)], dim=1)) for k, s in enumerate(sequencers)])
+            # One sequencer: its scores; an ensemble: the mean of its sequencers' log softmaxes.
+            expected = scores[0] if count == 1 else torch.log_softmax(scores, dim=1).mean(0)
+            assert_float32_close(nets.order_scores(candidates.numpy(), state), expected.numpy(), terms=256, scale=10.0)
             state = nets.remember(chosen[0, t].numpy(), state)
 
 
@@ -99,14 +103,14 @@ def test_the_evaluation_words_are_never_training_words():
 
 
 def test_a_model_file_from_before_the_newer_sequencer_features_reads_the_first_ones(tmp_path):
-    """Files written before ``order_features`` (strokebot-default 2.4 and earlier) have a sequencer of
+    """Files written before ``order_features`` (strokebot-default 2.4 and earlier) have one sequencer, of
     the first FIRST_FEATURES features; they load, and their sequencer sees exactly those columns."""
     torch.manual_seed(1)
     junction = ScoreNet(len(JUNCTION_FEATURES), (16,))
     sequencer = Sequencer((16, 16), 8, features=FIRST_FEATURES)
     config = BARE.as_dict()
-    del config["order_features"]
-    write_model(tmp_path / "old.npz", config, export_weights(junction, sequencer), {"model_version": "old"})
+    del config["order_features"], config["sequencers"]  # keys written since
+    write_model(tmp_path / "old.npz", config, export_weights(junction, [sequencer]), {"model_version": "old"})
     nets = load_model(tmp_path / "old.npz").nets
     assert nets.features == FIRST_FEATURES < len(STROKE_FEATURES)
     candidates = torch.randn(7, len(STROKE_FEATURES))
@@ -122,6 +126,19 @@ def test_a_model_file_asking_for_more_sequencer_features_than_exist_is_refused(t
 
     config = BARE.as_dict() | {"order_features": len(STROKE_FEATURES) + 3}
     junction, sequencer = ScoreNet(len(JUNCTION_FEATURES), (16,)), Sequencer((16, 16), 8)
-    write_model(tmp_path / "new.npz", config, export_weights(junction, sequencer), {"model_version": "future"})
+    write_model(tmp_path / "new.npz", config, export_weights(junction, [sequencer]), {"model_version": "future"})
     with pytest.raises(ModelError, match="order_features"):
         read_model(tmp_path / "new.npz")
+
+
+def test_a_model_file_missing_an_ensembles_sequencer_or_with_none_is_refused(tmp_path):
+    from strokebot.errors import ModelError
+
+    junction, sequencer = ScoreNet(len(JUNCTION_FEATURES), (16,)), Sequencer((16, 16), 8)
+    weights = export_weights(junction, [sequencer])  # one sequencer's weights
+    write_model(tmp_path / "two.npz", BARE.as_dict() | {"sequencers": 2}, weights, {"model_version": "two"})
+    with pytest.raises(ModelError, match="missing: seq1"):
+        read_model(tmp_path / "two.npz")
+    write_model(tmp_path / "none.npz", BARE.as_dict() | {"sequencers": 0}, weights, {"model_version": "none"})
+    with pytest.raises(ModelError, match="sequencers"):
+        read_model(tmp_path / "none.npz")

@@ -221,3 +221,26 @@ def test_of_two_dots_on_one_another_one_is_drawn():
     a = DrawnStroke(np.array([[10.0, 10.0], [10.5, 10.0]]), np.array([2.0, 2.0]))
     b = DrawnStroke(np.array([[10.2, 10.0], [10.4, 10.0]]), np.array([2.0, 2.0]))
     assert len(without_covered_dots([a, b])) == 1
+
+
+def _stroke(points, nodes):
+    from strokebot.model.parse import ParsedStroke
+
+    points = np.asarray(points, float)
+    return ParsedStroke(points, np.full(len(points), 3.0), [0], False, nodes)
+
+
+def test_a_curl_drawn_out_from_where_the_next_stroke_starts_is_turned_to_end_there():
+    from strokebot.model.strokes import toward_next
+
+    curl = _stroke([(50, 50), (44, 44)], (7, 8))  # out from node 7 to a tip, 8.5 px
+    spiral = _stroke([(50, 50), (90, 50), (90, 90), (20, 90), (20, 20), (120, 20)], (7, 9))  # on from node 7, 330 px
+    first, second = toward_next([curl, spiral])
+    assert first.nodes == (8, 7) and first.points[-1].tolist() == [50, 50] and second is spiral
+    # 厂: its bar and its sweep start at one corner, each a sizeable stroke: the conventions' order stays.
+    bar = _stroke([(20, 20), (100, 20)], (1, 2))
+    sweep = _stroke([(20, 20), (20, 80), (5, 110)], (1, 3))
+    assert toward_next([bar, sweep]) == [bar, sweep]
+    # Where the stroke before ends on that node, the pen is there already: the curl stays as drawn.
+    into = _stroke([(50, 120), (50, 50)], (4, 7))
+    assert toward_next([into, curl, spiral])[1] is curl

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     parser_nets = StrokeNets(config, source.weights)
     examples = order_examples(samples, parser_nets, spur=config["spur"], corner=config["corner"], workers=args.jobs)
     print(f"sequencer examples: {sum(len(g) for g in examples.glyphs):,} steps from {len(examples):,} glyphs", flush=True)
-    others = {k: v for k, v in source.weights.items() if not k.startswith(("order.", "memory."))}
+    others = {k: v for k, v in source.weights.items() if not k.startswith(("order.", "memory.", "seq"))}
     args.out.mkdir(parents=True, exist_ok=True)
     settings = StrokeConfig(order_hidden=tuple(config["order_hidden"]), memory=int(config["memory"]))
     for width in widths:
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
             weights = others | {k: v.detach().numpy().copy() for k, v in sequencer.state_dict().items()}
             path = args.out / f"f{width}-s{seed}.npz"
             version = f"{source.metrics.get('model_version', '')} sequencer f{width} s{seed}".strip()
-            write_model(path, dict(config, order_features=width), weights, dict(source.metrics, model_version=version))
+            write_model(path, dict(config, order_features=width, sequencers=1), weights, dict(source.metrics, model_version=version))
             same = width == order_features(config) and all((weights[k] == source.weights[k]).all() for k in weights)
             print(f"wrote {path}" + ("  (the model's own sequencer, bit for bit)" if same else ""), flush=True)
 

@@ -89,8 +89,10 @@ def _train_epilog() -> str:
 @click.option("-j", "--jobs", type=Count(0), default=1, show_default=True,
               help="Processes building a stroke model's training examples, or drawing a --teacher's paths (0: one per core).")
 @click.option("--memory", type=Count(0, 1024), default=None, help="GRU state size of a stroke model's sequencer (0: none) [default: 32].")
+@click.option("--sequencers", type=Count(1, 16), default=None,
+              help="Sequencers a stroke model trains (seeds SEED, SEED+1, ...) and traces with together [default: 3].")
 def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, teacher, start_point, end_point,
-          end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs, memory) -> None:
+          end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs, memory, sequencers) -> None:
     """Train a model and write it as a model file.
 
     A stroke model (the default kind) learns from glyphs with their true strokes which skeleton
@@ -110,15 +112,16 @@ def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, p
         given = [option for option, value in gesture_only.items() if value is not None]
         if given:
             raise UsageError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to --kind gesture only")
-        _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory)
+        _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory, sequencers)
         return
-    if memory is not None:
-        raise UsageError("--memory applies to --kind strokes only")
+    for option, value in (("--memory", memory), ("--sequencers", sequencers)):
+        if value is not None:
+            raise UsageError(f"{option} applies to --kind strokes only")
     _train_gesture(data_specs, out, epochs or 14, batch_size or 128, lr or 2e-3, seed, steps, encoder, pen_lifts, path_weight, teacher,
                    start_point, end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs)
 
 
-def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory) -> None:
+def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory, sequencers) -> None:
     import dataclasses
 
     import torch
@@ -135,7 +138,8 @@ def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, 
         click.echo(f"[{time.time() - started:5.0f} s] {message}", err=True)
 
     samples = load_samples(data_specs, seed=seed, log=log)
-    config = dataclasses.replace(StrokeConfig(), name=name, **({"memory": memory} if memory is not None else {}))
+    given = {key: value for key, value in (("memory", memory), ("sequencers", sequencers)) if value is not None}
+    config = dataclasses.replace(StrokeConfig(), name=name, **given)
     model_config, weights = train_strokes(samples, config, order_epochs=epochs or 12, seed=seed,
                                           workers=jobs or default_jobs(), log=log)
     metrics = {"model_version": model_version, "data": list(data_specs), "glyphs": len(samples), "seconds": round(time.time() - started)}

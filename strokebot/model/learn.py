@@ -60,6 +60,7 @@ class StrokeConfig:
     stay_hidden: tuple[int, ...] = (32, 32)  # empty: the pen lifts between every two strokes
     order_hidden: tuple[int, ...] = (96, 96)
     memory: int = 32  # GRU state of the sequencer; 0 for none
+    sequencers: int = 3  # sequencers trained with seeds seed, seed + 1, ...; tracing multiplies their choices
     spur: float = 1.2
     corner: float = 40.0
     name: str = "strokebot"
@@ -72,6 +73,7 @@ class StrokeConfig:
             "stay_hidden": list(self.stay_hidden),
             "order_hidden": list(self.order_hidden),
             "memory": self.memory,
+            "sequencers": self.sequencers,
             "order_features": len(STROKE_FEATURES),
             "spur": self.spur,
             "corner": self.corner,
@@ -302,14 +304,20 @@ def _fit_sequencer(examples: OrderExamples, config: StrokeConfig, *, epochs: int
 
 
 def export_weights(
-    junction: ScoreNet, sequencer: Sequencer | None, excursion: ScoreNet | None = None, stay: ScoreNet | None = None
+    junction: ScoreNet,
+    sequencers: Sequence[Sequencer] = (),
+    excursion: ScoreNet | None = None,
+    stay: ScoreNet | None = None,
 ) -> dict[str, np.ndarray]:
+    """The nets' weights by the names of a model file: the first sequencer's as ``order.*`` and
+    ``memory.*``, an ensemble's others under ``seq1.``, ``seq2.``, ... (:func:`strokebot.model.strokes.sequencer_prefixes`)."""
     weights = {f"junction.{k}": v.detach().numpy().copy() for k, v in junction.state_dict().items()}
     for name, net in (("excursion", excursion), ("stay", stay)):
         if net is not None:
             weights.update({f"{name}.{k}": v.detach().numpy().copy() for k, v in net.state_dict().items()})
-    if sequencer is not None:
-        weights.update({k: v.detach().numpy().copy() for k, v in sequencer.state_dict().items()})
+    for i, sequencer in enumerate(sequencers):
+        prefix = f"seq{i}." if i else ""
+        weights.update({prefix + k: v.detach().numpy().copy() for k, v in sequencer.state_dict().items()})
     return weights
 
 
@@ -338,14 +346,14 @@ def train_strokes(
     junction = _fit_scorer(junctions, len(JUNCTION_FEATURES), config.junction_hidden, name="junction", epochs=junction_epochs, seed=seed, log=log)
     excursion = None
     if config.excursion_hidden:
-        parser = _parser(config, export_weights(junction, None), excursions=False)
+        parser = _parser(config, export_weights(junction), excursions=False)
         found = excursion_examples(samples, parser, spur=config.spur, corner=config.corner, workers=workers)
         log(f"excursion examples: {len(found.labels):,} dead ends, {found.labels.mean() if len(found.labels) else 0:.1%} drawn in one go ({elapsed()})")
         if len(found.labels) >= 10:
             excursion = _fit_scorer(found, len(EXCURSION_FEATURES), config.excursion_hidden, name="excursion", epochs=junction_epochs, seed=seed, log=log)
     if excursion is None:
         config = dataclasses.replace(config, excursion_hidden=())
-    parser = _parser(config, export_weights(junction, None, excursion), excursions=True)
+    parser = _parser(config, export_weights(junction, excursion=excursion), excursions=True)
     found, examples = stay_and_order_examples(samples, parser, spur=config.spur, corner=config.corner, workers=workers)
     log(f"sequencer examples: {sum(len(g) for g in examples.glyphs):,} steps from {len(examples):,} glyphs; "
         f"stay examples: {len(found.labels):,} pairs of strokes, {found.labels.mean() if len(found.labels) else 0:.1%} without a lift ({elapsed()})")  # fmt: skip
@@ -354,15 +362,19 @@ def train_strokes(
         stay = _fit_scorer(found, len(STAY_FEATURES), config.stay_hidden, name="stay", epochs=junction_epochs, seed=seed, log=log)
     if stay is None:
         config = dataclasses.replace(config, stay_hidden=())
-    sequencer = _fit_sequencer(examples, config, epochs=order_epochs, seed=seed, log=log)
-    return config.as_dict(), export_weights(junction, sequencer, excursion, stay)
+    sequencers = []
+    for k in range(config.sequencers):
+        if config.sequencers > 1:
+            log(f"sequencer {k + 1} of {config.sequencers} (seed {seed + k})")
+        sequencers.append(_fit_sequencer(examples, config, epochs=order_epochs, seed=seed + k, log=log))
+    return config.as_dict(), export_weights(junction, sequencers, excursion, stay)
 
 
 def _parser(config: StrokeConfig, weights: dict[str, np.ndarray], *, excursions: bool) -> StrokeNets:
     """Nets that parse glyphs with the nets trained so far (the sequencer's weights are blanks)."""
     from strokebot.model.strokes import expected_shapes
 
-    settings = dict(config.as_dict(), stay_hidden=[])
+    settings = dict(config.as_dict(), stay_hidden=[], sequencers=1)
     if not excursions:
         settings["excursion_hidden"] = []
     blanks = {k: np.zeros(shape, np.float32) for k, shape in expected_shapes(settings).items() if k not in weights}

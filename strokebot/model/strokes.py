@@ -1,6 +1,6 @@
 """The stroke model: a glyph's ink in, the strokes a person would draw out, in their order and direction.
 
-numpy only; this is what tracing runs (``strokebot-default 2.5``). Per glyph:
+numpy only; this is what tracing runs (``strokebot-default 2.6``). Per glyph:
 
 1. the ink's centre lines become a stroke graph (:mod:`strokebot.model.skeleton`);
 2. at every junction and corner, the **junction net** scores each pair of branch ends meeting there:
@@ -10,7 +10,9 @@ numpy only; this is what tracing runs (``strokebot-default 2.5``). Per glyph:
    junction) that a pen draws out and back inside that stroke, retracing them;
 4. the **sequencer** draws the strokes one at a time: at each step it scores every stroke not yet
    drawn, in both directions (:func:`strokebot.model.order.candidate_features`); a short beam search
-   keeps the likeliest sequences. Its recurrent state carries what has been drawn so far;
+   keeps the likeliest sequences. Its recurrent state carries what has been drawn so far. A model
+   file may hold several sequencers trained with different seeds (2.6 has three): their
+   probabilities are multiplied, so the choice is the design's rather than one seed's;
 5. the **stay net** decides, between consecutive strokes that the ink connects, whether the pen stays
    down and goes along the ink to the next one (a word written in one go) or lifts.
 
@@ -96,11 +98,22 @@ def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     if config.get("stay_hidden"):
         shapes.update(_mlp_shapes("stay", len(STAY_FEATURES), list(config["stay_hidden"])))
     inputs = order_features(config)
-    shapes.update(_mlp_shapes("order", inputs + memory, order))
-    if memory:
-        shapes.update({"memory.weight_ih": (3 * memory, inputs), "memory.weight_hh": (3 * memory, memory),
-                       "memory.bias_ih": (3 * memory,), "memory.bias_hh": (3 * memory,)})  # fmt: skip
+    for prefix in sequencer_prefixes(config):
+        shapes.update(_mlp_shapes(f"{prefix}order", inputs + memory, order))
+        if memory:
+            shapes.update({f"{prefix}memory.weight_ih": (3 * memory, inputs), f"{prefix}memory.weight_hh": (3 * memory, memory),
+                           f"{prefix}memory.bias_ih": (3 * memory,), f"{prefix}memory.bias_hh": (3 * memory,)})  # fmt: skip
     return shapes
+
+
+def sequencer_prefixes(config: dict[str, Any]) -> list[str]:
+    """The weight-name prefixes of a model file's sequencers: ``""`` for the first (``order.*``,
+    ``memory.*``, as in every file), ``"seq1."``, ``"seq2."``, ... for the others of an ensemble
+    (``config["sequencers"]``, 1 when the file does not say)."""
+    count = int(config.get("sequencers", 1))
+    if count < 1:
+        raise ValueError(f"sequencers is {count}: a model needs at least one")
+    return ["", *(f"seq{k}." for k in range(1, count))]
 
 
 def order_features(config: dict[str, Any]) -> int:
@@ -133,21 +146,48 @@ class _MLP:
         return x[:, 0]
 
 
-class _GRU:
-    """A GRU cell (torch's gate layout: reset, update, new), run one step at a time."""
+class _Sequencers:
+    """A model file's sequencers (an ensemble, or one), their weights stacked to run together:
+    scorers as :class:`_MLP` and memories as :class:`_GRU`, with a leading axis per sequencer."""
 
-    def __init__(self, weights: dict[str, np.ndarray]) -> None:
-        self.w_ih, self.w_hh = weights["memory.weight_ih"].T.copy(), weights["memory.weight_hh"].T.copy()
-        self.b_ih, self.b_hh = weights["memory.bias_ih"], weights["memory.bias_hh"]
-        self.size = len(self.b_ih) // 3
+    def __init__(self, weights: dict[str, np.ndarray], prefixes: list[str], *, memory: int) -> None:
+        self.count, self.memory = len(prefixes), memory
 
-    def __call__(self, x: np.ndarray, h: np.ndarray) -> np.ndarray:
-        gi, gh = x @ self.w_ih + self.b_ih, h @ self.w_hh + self.b_hh
-        n = self.size
+        def stack(name: str, transpose: bool = False) -> np.ndarray:
+            return np.stack([weights[p + name].T if transpose else weights[p + name] for p in prefixes]).astype(np.float32)
+
+        self.mean, self.scale = stack("order.mean")[:, None], stack("order.scale")[:, None]  # (S, 1, F + M)
+        self.layers = []
+        i = 0
+        while f"order.layers.{i}.weight" in weights:
+            self.layers.append((stack(f"order.layers.{i}.weight", transpose=True), stack(f"order.layers.{i}.bias")[:, None]))
+            i += 1
+        if memory:
+            self.w_ih, self.w_hh = stack("memory.weight_ih", transpose=True), stack("memory.weight_hh", transpose=True)
+            self.b_ih, self.b_hh = stack("memory.bias_ih")[:, None], stack("memory.bias_hh")[:, None]
+
+    def scores(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
+        """(S, C): each sequencer's score of each candidate, from features (C, F) and states (S, M)."""
+        x = np.broadcast_to(np.asarray(features, np.float32), (self.count, *features.shape))
+        if self.memory:
+            x = np.concatenate([x, np.broadcast_to(state[:, None], (self.count, len(features), self.memory))], axis=2)
+        x = (x - self.mean) * self.scale
+        for k, (weight, bias) in enumerate(self.layers):
+            x = x @ weight + bias
+            if k < len(self.layers) - 1:
+                x = _silu(x)
+        return x[..., 0]
+
+    def remember(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
+        """(S, M): each sequencer's state after drawing the candidate of ``features`` (F,); a GRU
+        cell in torch's gate layout (reset, update, new)."""
+        gi = features[None, None] @ self.w_ih + self.b_ih  # (S, 1, 3M)
+        gh = state[:, None] @ self.w_hh + self.b_hh
+        n = self.memory
         r = _sigmoid(gi[..., :n] + gh[..., :n])
         z = _sigmoid(gi[..., n : 2 * n] + gh[..., n : 2 * n])
         new = np.tanh(gi[..., 2 * n :] + r * gh[..., 2 * n :])
-        return (1 - z) * new + z * h
+        return ((1 - z) * new + z * state[:, None])[:, 0].astype(np.float32)
 
 
 class StrokeNets:
@@ -158,9 +198,8 @@ class StrokeNets:
         self.junction = _MLP(weights, "junction")
         self.excursion = _MLP(weights, "excursion") if "excursion.mean" in weights else None
         self.stay = _MLP(weights, "stay") if "stay.mean" in weights else None
-        self.order = _MLP(weights, "order")
+        self.sequencers = _Sequencers(weights, sequencer_prefixes(config), memory=int(config.get("memory", 0)))
         self.features = order_features(config)  # the first this many columns of candidate_features
-        self.memory = _GRU(weights) if int(config.get("memory", 0)) else None
         self.spur = float(config.get("spur", 1.2))
         self.corner = float(config.get("corner", 40.0))
 
@@ -178,20 +217,26 @@ class StrokeNets:
         return _sigmoid(self.stay(features))
 
     def initial_state(self) -> np.ndarray:
-        return np.zeros(self.memory.size if self.memory is not None else 0, np.float32)
+        """What the sequencers remember before the first stroke: (memory,) for one sequencer,
+        (sequencers, memory) for an ensemble."""
+        state = np.zeros((self.sequencers.count, self.sequencers.memory), np.float32)
+        return state[0] if self.sequencers.count == 1 else state
 
     def order_scores(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
-        features = features[:, : self.features]
-        if self.memory is not None:
-            features = np.concatenate([features, np.broadcast_to(state, (len(features), len(state)))], axis=1)
-        return self.order(features)
+        """Each candidate's score (C,): one sequencer's own, or an ensemble's mean log probability
+        (its sequencers' softmaxes over the candidates multiplied; the caller renormalises)."""
+        scores = self.sequencers.scores(features[:, : self.features], state.reshape(self.sequencers.count, -1))
+        if self.sequencers.count == 1:
+            return scores[0]
+        scores = scores - scores.max(axis=1, keepdims=True)
+        return (scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))).mean(axis=0)
 
     def remember(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
         """The state after drawing the candidate whose features are ``features`` (F,)."""
-        if self.memory is None:
+        if not self.sequencers.memory:
             return state
-        features = np.asarray(features, np.float32)[: self.features]
-        return self.memory(features[None], state[None])[0].astype(np.float32)
+        after = self.sequencers.remember(np.asarray(features, np.float32)[: self.features], state.reshape(self.sequencers.count, -1))
+        return after[0] if self.sequencers.count == 1 else after
 
 
 def junction_pairs(graph: StrokeGraph, context: GlyphContext) -> list[tuple[int, End, End]]:
@@ -268,7 +313,32 @@ def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam:
                 grown.append((logp + float(logs[best]), np.delete(left, best // 2), int(left[best // 2]),
                               candidates.strokes[row].points[-1], after, [*chosen, row]))  # fmt: skip
         beams = sorted(grown, key=lambda b: -b[0])[:beam]
-    return [candidates.strokes[row] for row in beams[0][5]]
+    return toward_next([candidates.strokes[row] for row in beams[0][5]])
+
+
+#: How long, at most, a stroke drawn out from a node the next stroke also starts from may be, as a
+#: share of the next one's length, for :func:`toward_next` to turn it round: a curl, not a stroke of
+#: its own. Where two strokes that share a start are more alike in length (厂's bar and its sweep, 口's
+#: side and its top; in the drawings of 650 KanjiVG, people's and Hershey glyphs, 0.17 of the other's
+#: length and more), which goes first and which way is the conventions' to say (MODEL_CARD.md, run 41).
+CURL_SHARE = 0.1
+
+
+def toward_next(strokes: list[ParsedStroke]) -> list[ParsedStroke]:
+    """``strokes`` (in drawing order), a short one drawn out from a node the next stroke also
+    starts from turned round to end there: the pen draws into the node and goes on (a spiral's
+    curled-in centre, then the spiral), rather than out to the curl's tip and back. Not where the
+    stroke before ends on that node (that join stays), nor for a stroke longer than
+    :data:`CURL_SHARE` of the next one."""
+    strokes = list(strokes)
+    for k in range(len(strokes) - 1):
+        stroke, after = strokes[k], strokes[k + 1]
+        if stroke.closed or not stroke.nodes or not after.nodes or stroke.nodes[0] != after.nodes[0] or stroke.nodes[-1] == stroke.nodes[0]:
+            continue
+        if stroke.length > CURL_SHARE * after.length or (k and strokes[k - 1].nodes and strokes[k - 1].nodes[-1] == stroke.nodes[0]):
+            continue
+        strokes[k] = stroke.reversed()
+    return strokes
 
 
 #: The stay net's chance above which the pen stays down along a way that draws a line twice. Not one
