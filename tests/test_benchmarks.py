@@ -226,3 +226,14 @@ def test_bold_kanji_lead_says_where_fat_pens_lose_strokes():
     for row in rows:
         exact, *_, fewer, more = (int(cell.strip(" |")) for cell in row[1:])
         assert exact + fewer + more == 6
+
+
+@needs_data
+def test_model_speed_lead_times_two_models_side_by_side():
+    from strokebot.model.checkpoint import DEFAULT_MODEL
+
+    out = run("leads/model_speed.py", "--model", str(DEFAULT_MODEL), "--model", str(DEFAULT_MODEL), "--kanjivg", "2", "--omniglot", "2", "--rounds", "1")
+    rows = [line for line in out.splitlines() if line.startswith(("| kanjivg |", "| omniglot |"))]
+    assert len(rows) == 2 and all(len(row.split("|")) == 7 for row in rows)  # set, glyphs, two times, one ratio
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "leads" / "model_speed.py"), "--model", "no-such.npz"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and done.stderr.strip() == "model_speed: no-such.npz: model file not found"
