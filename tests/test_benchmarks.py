@@ -62,6 +62,7 @@ def test_fat_pens_quick():
     assert "| 28° | 1 | 1 |" in out
 
 
+@needs_data  # its people's glyphs come from the shared Omniglot archive
 @pytest.mark.slow
 def test_smooth_lines_quick():
     out = run("smooth_lines.py", "--quick")
