@@ -147,8 +147,8 @@ class _MLP:
 
 
 class _Sequencers:
-    """A model file's sequencers (an ensemble, or one), their weights stacked to run together:
-    scorers as :class:`_MLP` and memories as :class:`_GRU`, with a leading axis per sequencer."""
+    """A model file's sequencers (an ensemble, or one), their weights stacked to run together: each
+    a scorer as :class:`_MLP` runs it and a GRU cell as its memory, with a leading axis per sequencer."""
 
     def __init__(self, weights: dict[str, np.ndarray], prefixes: list[str], *, memory: int) -> None:
         self.count, self.memory = len(prefixes), memory
