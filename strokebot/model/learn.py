@@ -46,7 +46,7 @@ from strokebot.model.examples import (
 )
 from strokebot.model.order import STROKE_FEATURES
 from strokebot.model.parse import EXCURSION_FEATURES, JUNCTION_FEATURES, STAY_FEATURES
-from strokebot.model.strokes import StrokeNets
+from strokebot.model.strokes import StrokeNets, sequencer_prefix
 
 __all__ = ["load_samples", "StrokeConfig", "ScoreNet", "Sequencer", "train_strokes"]
 
@@ -310,14 +310,13 @@ def export_weights(
     stay: ScoreNet | None = None,
 ) -> dict[str, np.ndarray]:
     """The nets' weights by the names of a model file: the first sequencer's as ``order.*`` and
-    ``memory.*``, an ensemble's others under ``seq1.``, ``seq2.``, ... (:func:`strokebot.model.strokes.sequencer_prefixes`)."""
+    ``memory.*``, an ensemble's others under ``seq1.``, ``seq2.``, ... (:func:`strokebot.model.strokes.sequencer_prefix`)."""
     weights = {f"junction.{k}": v.detach().numpy().copy() for k, v in junction.state_dict().items()}
     for name, net in (("excursion", excursion), ("stay", stay)):
         if net is not None:
             weights.update({f"{name}.{k}": v.detach().numpy().copy() for k, v in net.state_dict().items()})
     for i, sequencer in enumerate(sequencers):
-        prefix = f"seq{i}." if i else ""
-        weights.update({prefix + k: v.detach().numpy().copy() for k, v in sequencer.state_dict().items()})
+        weights.update({sequencer_prefix(i) + k: v.detach().numpy().copy() for k, v in sequencer.state_dict().items()})
     return weights
 
 

@@ -106,14 +106,19 @@ def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
+def sequencer_prefix(k: int) -> str:
+    """The weight-name prefix of a model file's ``k``-th sequencer: ``""`` for the first (``order.*``,
+    ``memory.*``, as in every file), ``"seq1."``, ``"seq2."``, ... for the others of an ensemble."""
+    return f"seq{k}." if k else ""
+
+
 def sequencer_prefixes(config: dict[str, Any]) -> list[str]:
-    """The weight-name prefixes of a model file's sequencers: ``""`` for the first (``order.*``,
-    ``memory.*``, as in every file), ``"seq1."``, ``"seq2."``, ... for the others of an ensemble
-    (``config["sequencers"]``, 1 when the file does not say)."""
+    """The weight-name prefixes of a model file's sequencers (``config["sequencers"]``, 1 when the
+    file does not say), by :func:`sequencer_prefix`."""
     count = int(config.get("sequencers", 1))
     if count < 1:
         raise ValueError(f"sequencers is {count}: a model needs at least one")
-    return ["", *(f"seq{k}." for k in range(1, count))]
+    return [sequencer_prefix(k) for k in range(count)]
 
 
 def order_features(config: dict[str, Any]) -> int:
