@@ -238,3 +238,23 @@ def test_model_speed_lead_times_two_models_side_by_side():
     assert len(rows) == 2 and all(len(row.split("|")) == 7 for row in rows)  # set, glyphs, two times, one ratio
     done = subprocess.run([sys.executable, str(BENCHMARKS / "leads" / "model_speed.py"), "--model", "no-such.npz"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and done.stderr.strip() == "model_speed: no-such.npz: model file not found"
+
+
+def test_lines_of_writing_lead_scores_each_character_of_a_line_on_its_own():
+    from strokebot.model.checkpoint import DEFAULT_MODEL
+
+    sys.path.insert(0, str(BENCHMARKS / "leads"))
+    import lines_of_writing
+
+    image, placed = lines_of_writing.line("tio", 1.0)
+    assert image.shape[0] == 109 and [len(c) for c in placed] == [2, 2, 1]  # t and i two strokes each
+    rights = [max(float(s[:, 0].max()) for s in c) for c in placed]
+    lefts = [min(float(s[:, 0].min()) for s in c) for c in placed]
+    assert all(left - right >= lines_of_writing.GAP - 1e-6 for right, left in zip(rights[:-1], lefts[1:], strict=True))  # apart
+    out = run("leads/lines_of_writing.py", "--model", str(DEFAULT_MODEL), "--model", str(DEFAULT_MODEL), "--count", "2")
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("|") and line.split("|")[3].strip().endswith("(default.npz)")]
+    assert len(rows) == 8  # four sets, two models each
+    against = [row[-2].strip() for row in rows[1::2]]  # the second model against the first: itself
+    assert all(said.replace("+0.000 [+0.000, +0.000]", "").replace("+0.000 (one character)", "") == "; " for said in against), against
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "leads" / "lines_of_writing.py"), "--model", "no-such.npz"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and done.stderr.strip() == "lines_of_writing: no-such.npz: model file not found"

@@ -102,6 +102,18 @@ def test_the_evaluation_words_are_never_training_words():
     assert trained <= set(TRAINING_WORDS) and evaluated <= set(EVALUATION_WORDS) and not trained & evaluated
 
 
+def test_letters_are_kanjivg_latin_letters_and_digits_of_its_training_split_drawn_again_and_again():
+    from strokebot.model.learn import load_samples
+
+    samples = load_samples(["letters:80"], log=lambda line: None)
+    drawn = [s.label.split(":", 1)[1] for s in samples]
+    trained = {c for c in datasets.kanjivg_characters() if c.isascii() and c.isalnum() and datasets.kanjivg_split(c) == "train"}
+    assert len(samples) == 80 and set(drawn) == trained and len(trained) > 50  # every one, the first again
+    assert {"t", "i", "5", "A"} <= trained and "g" not in trained  # g is one of the held-out characters
+    first, again = samples[0], samples[len(trained)]
+    assert drawn[0] == drawn[len(trained)] and first.image.shape != again.image.shape  # another scale
+
+
 def test_a_model_file_from_before_the_newer_sequencer_features_reads_the_first_ones(tmp_path):
     """Files written before ``order_features`` (strokebot-default 2.4 and earlier) have one sequencer, of
     the first FIRST_FEATURES features; they load, and their sequencer sees exactly those columns."""

@@ -14,8 +14,8 @@ from strokebot.errors import UsageError
 
 TRAIN_EPILOG = """\b
 Examples:
-  strokebot train --kind strokes --data kanjivg --data omniglot --data shapes --data words -j 2 \\
-      --out model.npz                                   # the default stroke model
+  strokebot train --data kanjivg --data omniglot:4800 --data shapes:400 --data words:300 \\
+      --data letters:600 -j 2 --out model.npz           # the default stroke model (MODEL_CARD.md)
   strokebot train --kind strokes --data kanjivg:300 --data omniglot --epochs 3 --out quick.npz
   strokebot train --kind gesture --teacher strokebot/models/default.npz --data ../shared/data/mnist \
       --data hershey:20000 --data omniglot -j 2 --out fast.npz  # the fast model, taught by the stroke model
@@ -143,7 +143,7 @@ def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, 
     model_config, weights = train_strokes(samples, config, order_epochs=epochs or 12, seed=seed,
                                           workers=jobs or default_jobs(), log=log)
     metrics = {"model_version": model_version, "data": list(data_specs), "glyphs": len(samples), "seconds": round(time.time() - started)}
-    if any(spec.startswith("kanjivg") for spec in data_specs):
+    if any(spec.startswith(("kanjivg", "letters")) for spec in data_specs):  # letters are KanjiVG's too
         metrics["license"] = KANJIVG_LICENCE
     write_model(out, model_config, weights, metrics)
     log(f"wrote {out}")

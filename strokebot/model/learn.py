@@ -154,6 +154,8 @@ def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], No
             part = []
             for k in order.tolist():
                 part += datasets.kanjivg_glyphs(characters=[characters[k]], scale=rng.uniform(0.8, 2.4), jitter=1.0, pens=KANJIVG_PENS, seed=seed + k)
+        elif name == "letters":
+            part = _letters(count or 600, rng, seed)
         elif name == "omniglot":
             part = _omniglot(count, rng)
         elif name == "hershey":
@@ -163,10 +165,23 @@ def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], No
         elif name == "shapes":
             part = datasets.shape_glyphs(count or 300, seed=seed + 2)
         else:
-            raise UsageError(f"--data {spec}: not one of kanjivg, omniglot, hershey, words, shapes (see --help)")
+            raise UsageError(f"--data {spec}: not one of kanjivg, letters, omniglot, hershey, words, shapes (see --help)")
         log(f"{spec}: {len(part):,} glyphs ({time.perf_counter() - started:.0f} s)")
         samples += part
     return samples
+
+
+def _letters(count: int, rng: np.random.Generator, seed: int) -> list[Any]:
+    """KanjiVG's Latin letters and digits of its training split, over and over, each time drawn
+    with another scale, pen and distortion: ``count`` glyphs."""
+    from strokebot import datasets
+
+    characters = [c for c in datasets.kanjivg_characters() if c.isascii() and c.isalnum() and datasets.kanjivg_split(c) == "train"]
+    part = []
+    for k in range(count):
+        char = characters[k % len(characters)]
+        part += datasets.kanjivg_glyphs(characters=[char], scale=rng.uniform(0.8, 2.4), jitter=1.0, pens=KANJIVG_PENS, seed=seed + 100_000 + k)
+    return part
 
 
 def _omniglot(count: int | None, rng: np.random.Generator) -> list[Any]:
