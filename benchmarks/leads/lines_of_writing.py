@@ -4,7 +4,9 @@
     python benchmarks/leads/lines_of_writing.py --model old.npz --model new.npz   # two models, paired
 
 KanjiVG draws Latin letters and digits in the order and direction Japanese schools teach them (a t's
-stem before its bar, an i's stem before its dot, a 5's body before its flag), as most Latin hands do.
+stem before its bar, an i's stem before its dot, a 5's body before its flag), as most Latin hands do;
+its stroke counts are the school's too (a pen lift at every corner: a V in two strokes, a W in four),
+which most Latin hands' are not, so "strokes exact" here is against KanjiVG, not a Latin hand.
 Here they are set side by side as a user's page would hold them: English words (lower case, and
 capitalised) and runs of digits, and, as a check that the letters' conventions cost the characters
 nothing, rows of three held-out kanji. Each row is traced as ``strokebot trace`` traces a page
