@@ -114,6 +114,21 @@ def test_letters_are_kanjivg_latin_letters_and_digits_of_its_training_split_draw
     assert drawn[0] == drawn[len(trained)] and first.image.shape != again.image.shape  # another scale
 
 
+def test_letters_teach_the_sequencers_only(glyphs):
+    """KanjiVG's letters lift at every corner (a V in two strokes), which a Latin hand does not: they
+    add sequencer examples, and leave the junction, excursion and stay nets as they were."""
+    from strokebot.model.learn import ORDER_ONLY, load_samples
+
+    letters = load_samples(["letters:6"], log=lambda line: None)
+    assert all(s.label.startswith(ORDER_ONLY) for s in letters)
+    _, alone = train_strokes(glyphs, SMALL, junction_epochs=1, order_epochs=1, log=lambda _: None)
+    _, taught = train_strokes(glyphs + letters, SMALL, junction_epochs=1, order_epochs=1, log=lambda _: None)
+    assert alone.keys() == taught.keys()
+    sequencers = [key for key in alone if key.startswith(("order.", "memory.", "seq"))]
+    assert all(np.array_equal(alone[key], taught[key]) for key in alone if key not in sequencers)
+    assert not all(np.array_equal(alone[key], taught[key]) for key in sequencers)  # only the sequencers learn from them
+
+
 def test_a_model_file_from_before_the_newer_sequencer_features_reads_the_first_ones(tmp_path):
     """Files written before ``order_features`` (strokebot-default 2.4 and earlier) have one sequencer, of
     the first FIRST_FEATURES features; they load, and their sequencer sees exactly those columns."""

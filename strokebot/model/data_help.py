@@ -5,7 +5,8 @@ DATA_HELP = """\
   kanjivg[:COUNT]      KanjiVG's training split (its official strokes), drawn at 87-262 px with
                        random pens and distortions, COUNT characters (default all, ~6,000)
   letters[:COUNT]      KanjiVG's Latin letters and digits alone, each drawn again and again with random
-                       scales, pens and distortions: COUNT glyphs (default 600)
+                       scales, pens and distortions: COUNT glyphs (default 600); they teach the
+                       sequencers only (order and direction, not KanjiVG's lift at every corner)
   omniglot             the training split of the people-drawn Omniglot glyphs, with their pen paths
   hershey[:COUNT]      Hershey single-stroke font glyphs (Latin, Greek, kana), 64-256 px
   words[:COUNT]        words set in Hershey's script font as joined-up writing

@@ -42,6 +42,7 @@ from strokebot.model.examples import (
     OrderExamples,
     excursion_examples,
     junction_examples,
+    order_examples,
     stay_and_order_examples,
 )
 from strokebot.model.order import STROKE_FEATURES
@@ -171,16 +172,25 @@ def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], No
     return samples
 
 
+#: Labels of training glyphs that teach the sequencer only (which stroke next, which way), not the
+#: junction, excursion and stay nets (which branches are one stroke, where the pen lifts): KanjiVG's
+#: Latin letters (``letters``) are drawn as Japanese schools teach them, in the order and direction
+#: of most Latin hands (a t's stem, then its bar) but with a pen lift at every corner (a V in two
+#: strokes, a W in four), which most Latin hands do not make (MODEL_CARD.md, run 42b).
+ORDER_ONLY = "letters:"
+
+
 def _letters(count: int, rng: np.random.Generator, seed: int) -> list[Any]:
     """KanjiVG's Latin letters and digits of its training split, over and over, each time drawn
-    with another scale, pen and distortion: ``count`` glyphs."""
+    with another scale, pen and distortion: ``count`` glyphs, labelled :data:`ORDER_ONLY` + the letter."""
     from strokebot import datasets
 
     characters = [c for c in datasets.kanjivg_characters() if c.isascii() and c.isalnum() and datasets.kanjivg_split(c) == "train"]
     part = []
     for k in range(count):
         char = characters[k % len(characters)]
-        part += datasets.kanjivg_glyphs(characters=[char], scale=rng.uniform(0.8, 2.4), jitter=1.0, pens=KANJIVG_PENS, seed=seed + 100_000 + k)
+        (sample,) = datasets.kanjivg_glyphs(characters=[char], scale=rng.uniform(0.8, 2.4), jitter=1.0, pens=KANJIVG_PENS, seed=seed + 100_000 + k)
+        part.append(dataclasses.replace(sample, label=ORDER_ONLY + char))
     return part
 
 
@@ -347,9 +357,12 @@ def train_strokes(
 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Train both nets on ``samples``; returns the model file's config and weights.
 
-    ``workers`` processes build the examples (the graphs and their labels), the slow part.
+    ``workers`` processes build the examples (the graphs and their labels), the slow part. Samples
+    labelled :data:`ORDER_ONLY` teach the sequencers only; their examples come after the others'.
     """
     config = config or StrokeConfig()
+    order_only = [s for s in samples if str(getattr(s, "label", "")).startswith(ORDER_ONLY)]
+    samples = [s for s in samples if not str(getattr(s, "label", "")).startswith(ORDER_ONLY)]
     started = time.perf_counter()
 
     def elapsed() -> str:
@@ -369,6 +382,8 @@ def train_strokes(
         config = dataclasses.replace(config, excursion_hidden=())
     parser = _parser(config, export_weights(junction, excursion=excursion), excursions=True)
     found, examples = stay_and_order_examples(samples, parser, spur=config.spur, corner=config.corner, workers=workers)
+    if order_only:
+        examples = OrderExamples(examples.glyphs + order_examples(order_only, parser, spur=config.spur, corner=config.corner, workers=workers).glyphs)
     log(f"sequencer examples: {sum(len(g) for g in examples.glyphs):,} steps from {len(examples):,} glyphs; "
         f"stay examples: {len(found.labels):,} pairs of strokes, {found.labels.mean() if len(found.labels) else 0:.1%} without a lift ({elapsed()})")  # fmt: skip
     stay = None
