@@ -108,6 +108,7 @@ def test_json_round_trip(glyphs):
         (["train", "--kind", "gesture", "--sequencers", "2", "--data", "hershey:8", "--out", "{tmp}/m.npz"], 2, "--sequencers applies to --kind strokes only"),
         (["train", "--sequencers", "0", "--data", "kanjivg:2", "--out", "{tmp}/m.npz"], 2, "--sequencers"),
         (["train", "--data", "letters:0", "--out", "{tmp}/m.npz"], 2, "the count after 'letters:' must be a whole number"),
+        (["train", "--data", "letters:3", "--out", "{tmp}/m.npz"], 2, "--data letters teaches the sequencers only"),
     ],
 )
 def test_errors_are_one_line(glyphs, tmp_path, args, code, message):

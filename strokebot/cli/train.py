@@ -130,6 +130,8 @@ def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, 
     from strokebot.model.checkpoint import write_model
     from strokebot.model.learn import StrokeConfig, load_samples, train_strokes
 
+    if all(spec.partition(":")[0] == "letters" for spec in data_specs):
+        raise UsageError("--data letters teaches the sequencers only: train with other data beside it (kanjivg, omniglot, ...)")
     if threads:
         torch.set_num_threads(threads)
     started = time.time()

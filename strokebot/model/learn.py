@@ -363,6 +363,10 @@ def train_strokes(
     config = config or StrokeConfig()
     order_only = [s for s in samples if str(getattr(s, "label", "")).startswith(ORDER_ONLY)]
     samples = [s for s in samples if not str(getattr(s, "label", "")).startswith(ORDER_ONLY)]
+    if order_only and not samples:
+        from strokebot.errors import UsageError
+
+        raise UsageError("--data letters teaches the sequencers only: train with other data beside it (kanjivg, omniglot, ...)")
     started = time.perf_counter()
 
     def elapsed() -> str:
