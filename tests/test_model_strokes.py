@@ -124,10 +124,9 @@ def test_a_kanji_is_drawn_in_its_order_and_direction():
     assert figures["strokes"] == 7 and figures["direction"] == 1.0 and figures["order"] > 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="strokebot-default 2.6 crosses a t set apart before drawing its stem (MODEL_CARD.md, run 42)")
 def test_letters_written_apart_are_drawn_as_a_latin_hand_draws_them():
     """A t's stem before its bar and an i's stem before its dot, in KanjiVG's direction: a t cut out
-    of its word is no 十, whose bar comes first (MODEL_CARD.md, run 42)."""
+    of its word is no 十, whose bar comes first (2.6 drew the bar first; MODEL_CARD.md, run 42)."""
     word, placed, x = "tint", [], 8.0
     for char in word:
         strokes = [s.copy() for s in datasets.kanjivg_strokes(char)]

@@ -2,8 +2,8 @@
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 26.75 mm, Y up: flipped against the page height, pen width 0.705 mm
 ; 7 strokes, 70 points (simplified from 166, tolerance 0.352 mm)
-; pen-down length 93.3 mm, pen-up travel 36.7 mm
-; estimated plot time 8.8 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; pen-down length 93.3 mm, pen-up travel 43.4 mm
+; estimated plot time 8.9 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -88,12 +88,6 @@ G1 X36.969 Y13.508
 G1 X38.191 Y14.163
 M3 S30
 G4 P0.15
-G0 X41.293 Y18.246
-M3 S90
-G4 P0.15
-G1 X44.851 Y18.427 F2000
-M3 S30
-G4 P0.15
 G0 X44.163 Y22.451
 M3 S90
 G4 P0.15
@@ -108,6 +102,12 @@ G1 X41.681 Y12.544
 G1 X42.469 Y12.106
 G1 X43.618 Y12.339
 G1 X45.739 Y14.621
+M3 S30
+G4 P0.15
+G0 X41.293 Y18.246
+M3 S90
+G4 P0.15
+G1 X44.851 Y18.427 F2000
 M3 S30
 G4 P0.15
 G0 X0 Y0

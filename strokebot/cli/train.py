@@ -14,8 +14,8 @@ from strokebot.errors import UsageError
 
 TRAIN_EPILOG = """\b
 Examples:
-  strokebot train --data kanjivg --data omniglot:4800 --data shapes:400 --data words:300 -j 2 \\
-      --out model.npz                                   # the default stroke model (MODEL_CARD.md)
+  strokebot train --data kanjivg --data omniglot:4800 --data shapes:400 --data words:300 \\
+      --data letters:600 -j 2 --out model.npz           # the default stroke model (MODEL_CARD.md)
   strokebot train --kind strokes --data kanjivg:300 --data omniglot --epochs 3 --out quick.npz
   strokebot train --kind gesture --teacher strokebot/models/default.npz --data ../shared/data/mnist \
       --data hershey:20000 --data omniglot -j 2 --out fast.npz  # the fast model, taught by the stroke model

@@ -1,6 +1,6 @@
 """The stroke model: a glyph's ink in, the strokes a person would draw out, in their order and direction.
 
-numpy only; this is what tracing runs (``strokebot-default 2.6``). Per glyph:
+numpy only; this is what tracing runs (``strokebot-default 2.7``). Per glyph:
 
 1. the ink's centre lines become a stroke graph (:mod:`strokebot.model.skeleton`);
 2. at every junction and corner, the **junction net** scores each pair of branch ends meeting there:
@@ -11,7 +11,7 @@ numpy only; this is what tracing runs (``strokebot-default 2.6``). Per glyph:
 4. the **sequencer** draws the strokes one at a time: at each step it scores every stroke not yet
    drawn, in both directions (:func:`strokebot.model.order.candidate_features`); a short beam search
    keeps the likeliest sequences. Its recurrent state carries what has been drawn so far. A model
-   file may hold several sequencers trained with different seeds (2.6 has three): their
+   file may hold several sequencers trained with different seeds (2.6 and 2.7 have three): their
    probabilities are multiplied, so the choice is the design's rather than one seed's;
 5. the **stay net** decides, between consecutive strokes that the ink connects, whether the pen stays
    down and goes along the ink to the next one (a word written in one go) or lifts.
