@@ -17,7 +17,7 @@ Examples:
   strokebot train --data kanjivg --data omniglot:4800 --data shapes:400 --data words:300 \\
       --data letters:600 -j 2 --out model.npz           # the default stroke model (MODEL_CARD.md)
   strokebot train --kind strokes --data kanjivg:300 --data omniglot --epochs 3 --out quick.npz
-  strokebot train --kind gesture --teacher strokebot/models/default.npz --data ../shared/data/mnist \
+  strokebot train --kind gesture --teacher strokebot/models/default.npz --data ../shared/data/mnist \\
       --data hershey:20000 --data omniglot -j 2 --out fast.npz  # the fast model, taught by the stroke model
   strokebot train --kind gesture --data ../shared/data/mnist --epochs 1 --limit 2000 --out quick.npz --snapshots snaps/
   strokebot train --kind gesture ... --out model.npz --resume    # go on from model.npz.checkpoint.pt
