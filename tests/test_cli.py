@@ -142,8 +142,8 @@ def test_folder_skips_bad_files_and_says_so(glyphs):
 def test_every_command_has_examples(command):
     result = run(command, "--help")
     assert result.exit_code == 0 and "Examples:" in result.stdout
-    # An example continued with a backslash keeps its line break: a lone "\\" at a line's end in
-    # the epilog's source joins the next line onto it ("mnist       --data ...").
+    # An example continued with a backslash keeps its line break: a single backslash at a line's
+    # end in the epilog's (non-raw) source joins the next line onto it ("mnist       --data ...").
     examples = result.stdout.split("Examples:", 1)[1].splitlines()
     assert not [line for line in examples if re.search(r"\S {4,}--", line)]
 
