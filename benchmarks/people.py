@@ -11,8 +11,9 @@ same :func:`strokebot.metrics.drawing_like_a_person` that ``strokebot evaluate``
 whose fitted path lies closest to B's, least Chamfer) and *the other people's majority* (direction
 and order only: each of B's strokes drawn the way most others drew it, in the order of its mean
 rank among them). strokebot and the convention-ordered skeleton are measured on the same glyphs
-beside them, then strokebot's order against the majority character by character: where a whole
-character is drawn in another order than most people's.
+beside them, then strokebot's order against the majority character by character (where a whole
+character is drawn in another order than most people's) and by whether strokebot drew as many
+strokes as the person, fewer or more (where its parse, not its order, costs agreement).
 
 No tracer can know which of the ways people draw a character a given person chose: where people
 disagree with each other, that bounds how often any tracer can agree with the person.
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     print(row("skeleton, convention order", measure(baselines.convention_trace, samples)[0]), flush=True)
     print(against_majority(rows, majority, samples))
     print(by_character(rows, majority, samples))
+    print(by_stroke_count(rows, majority))
     print(shared_ways(ways))
 
 
@@ -196,6 +198,27 @@ def by_character(rows: list[dict[str, float]], majority: dict[int, dict[str, flo
     for difference, label, pairs in table:
         ours, theirs = np.mean(pairs, axis=0)
         lines.append(f"| {label} | {len(pairs)} | {ours:.3f} | {theirs:.3f} | {difference:+.3f} |")
+    return "\n".join(lines)
+
+
+def by_stroke_count(rows: list[dict[str, float]], majority: dict[int, dict[str, float]]) -> str:
+    """strokebot's order against the other people's majority, by whether it drew as many strokes as
+    the person, fewer (it joined what the person lifted between) or more (it lifted where the person
+    drew on): how much of the shortfall lies with the parse, how much with the order of its strokes.
+    A group's share is its glyphs' summed difference over all the glyphs compared."""
+    groups: dict[str, list[tuple[float, float]]] = {"as many": [], "fewer": [], "more": []}
+    for k, votes in majority.items():
+        if np.isfinite(rows[k]["order"]) and np.isfinite(votes["order"]):
+            drawn, true = rows[k]["strokes"], rows[k]["true_strokes"]
+            groups["as many" if drawn == true else "fewer" if drawn < true else "more"].append((rows[k]["order"], votes["order"]))
+    compared = sum(len(pairs) for pairs in groups.values())
+    lines = ["\norder against the other people's majority, by strokes drawn against the person's:",
+             "| strokebot drew | glyphs | strokebot | majority | difference | share of the whole shortfall |", "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for name, pairs in groups.items():
+        if pairs:
+            ours, theirs = np.mean(pairs, axis=0)
+            share = sum(a - b for a, b in pairs) / compared
+            lines.append(f"| {name} | {len(pairs)} | {ours:.3f} | {theirs:.3f} | {ours - theirs:+.3f} | {share:+.3f} |")
     return "\n".join(lines)
 
 

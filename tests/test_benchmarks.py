@@ -170,6 +170,19 @@ def test_direction_errors_lead_reads_the_rules_on_any_set():
 
 
 @needs_data
+def test_people_splits_the_shortfall_by_strokes_drawn():
+    from people import by_stroke_count
+
+    rows = [dict(order=o, strokes=s, true_strokes=3.0) for o, s in ((1.0, 3.0), (0.0, 3.0), (-1.0, 4.0), (0.5, 2.0), (float("nan"), 3.0))]
+    majority = {k: dict(order=m) for k, m in enumerate((1.0, 1.0, 1.0, 0.5, 1.0))}
+    table = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in by_stroke_count(rows, majority).splitlines() if line.startswith("| ") and "---" not in line and "glyphs" not in line}
+    assert table["as many"][0] == "2" and table["more"][0] == "1" and table["fewer"][0] == "1"  # the NaN glyph is left out
+    assert float(table["as many"][3]) == -0.5 and float(table["more"][3]) == -2.0
+    shares = sum(float(cells[4].rstrip(" |")) for cells in table.values())
+    assert shares == pytest.approx((0 - 1 - 2 + 0) / 4, abs=1e-3)  # the groups' shares add up to the whole mean shortfall
+
+
+@needs_data
 @pytest.mark.slow
 def test_sequencer_seeds_lead_writes_models_that_read_their_width(tmp_path):
     from strokebot.model.inference import load_model
