@@ -1,6 +1,6 @@
 """Research lead: sequencers that see the other candidates, against the bundled per-candidate one.
 
-    python benchmarks/leads/sequencer_context.py --out ctx/                     # none, mean, attention; seeds 0-2 (~40 min)
+    python benchmarks/leads/sequencer_context.py --out ctx/                     # none, mean, attention; seeds 0-2 (~30 min)
     python benchmarks/leads/sequencer_context.py --out ctx/ --kinds attention --seeds 0
     python benchmarks/leads/sequencer_context.py --out ctx/ --quick             # a few glyphs, to try it
 
