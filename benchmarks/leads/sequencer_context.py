@@ -1,6 +1,6 @@
 """Research lead: sequencers that see the other candidates, against the bundled per-candidate one.
 
-    python benchmarks/leads/sequencer_context.py --out ctx/                     # none, mean, attention; seeds 0-2 (~30 min)
+    python benchmarks/leads/sequencer_context.py --out ctx/                     # every kind, seeds 0-2 (~40 min)
     python benchmarks/leads/sequencer_context.py --out ctx/ --kinds attention --seeds 0
     python benchmarks/leads/sequencer_context.py --out ctx/ --quick             # a few glyphs, to try it
 
@@ -12,7 +12,10 @@ layer (everything else as :class:`strokebot.model.learn.Sequencer`):
 * ``mean``: the candidates' first hidden layers averaged, through a linear map, added to each
   candidate's second layer (a DeepSets context);
 * ``attention``: one head of dot-product attention over the candidates (queries and keys of 32,
-  values of the hidden width) added there instead: a candidate can look at the one it hangs from.
+  values of the hidden width) added there instead: a candidate can look at the one it hangs from;
+* ``relations``: the same, but whom a candidate looks at is decided by where the candidates lie
+  alone (queries and keys of 16 from their first :data:`PLACE` features: start, end, centre, box
+  and length), so that the attention can learn relations of place, not a character's whole look.
 
 The sequencer's examples are built as ``strokebot train`` builds them (the documented command's
 data, ``--data``, seed 0, parsed with the model's own nets), then each kind is trained with each
@@ -37,7 +40,10 @@ import torch
 from torch import nn
 
 DATA = ("kanjivg", "omniglot:4800", "shapes:400", "words:300", "letters:600")
-KINDS = ("none", "mean", "attention")
+KINDS = ("none", "mean", "attention", "relations")
+#: The sequencer features ``relations`` attends by: where a candidate starts and ends, its centre,
+#: box and length (the first of :data:`strokebot.model.order.STROKE_FEATURES`, up to its chord).
+PLACE = 9
 
 
 class ContextSequencer(nn.Module):
@@ -54,6 +60,8 @@ class ContextSequencer(nn.Module):
             self.pool = nn.Linear(hidden[0], hidden[1], bias=False)
         elif kind == "attention":
             self.query, self.key, self.value = nn.Linear(hidden[0], 32), nn.Linear(hidden[0], 32), nn.Linear(hidden[0], hidden[1])
+        elif kind == "relations":
+            self.query, self.key, self.value = nn.Linear(PLACE, 16), nn.Linear(PLACE, 16), nn.Linear(hidden[0], hidden[1])
 
     def states(self, chosen: torch.Tensor) -> torch.Tensor:
         """States before each step (B, T, M) from the features of the candidates drawn (B, T, F)."""
@@ -66,13 +74,15 @@ class ContextSequencer(nn.Module):
     def scores(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """(N, C) scores of N steps' candidates x (N, C, F + M); ``mask`` (N, C) marks the real ones."""
         layers = self.order.layers
-        h = nn.functional.silu(layers[0]((x - self.order.mean) * self.order.scale))
+        x = (x - self.order.mean) * self.order.scale
+        h = nn.functional.silu(layers[0](x))
         second = layers[1](h)
         if self.kind == "mean":
             weight = mask[..., None].float()
             second = second + self.pool((h * weight).sum(1, keepdim=True) / weight.sum(1, keepdim=True).clamp_min(1))
-        elif self.kind == "attention":
-            look = self.query(h) @ self.key(h).transpose(1, 2) / 32**0.5
+        elif self.kind in ("attention", "relations"):
+            by = h if self.kind == "attention" else x[..., :PLACE]
+            look = self.query(by) @ self.key(by).transpose(1, 2) / self.query.out_features**0.5
             second = second + look.masked_fill(~mask[:, None, :], -1e9).softmax(-1) @ self.value(h)
         h = nn.functional.silu(second)
         for layer in layers[2:-1]:
