@@ -19,7 +19,7 @@ layer (everything else as :class:`strokebot.model.learn.Sequencer`):
 
 The sequencer's examples are built as ``strokebot train`` builds them (the documented command's
 data, ``--data``, seed 0, parsed with the model's own nets), then each kind is trained with each
-seed exactly as ``strokebot train`` trains its sequencers (``none`` with seeds 0-2 is the bundled
+seed by the function ``strokebot train`` trains its sequencers with (``none`` with seeds 0-2 is the bundled
 model's three sequencers, bit for bit, when the model was trained by the documented command on
 this code). Printed for each: the teacher-forced loss and next-stroke accuracy on the held-out
 people's and KanjiVG glyphs and on the people's training glyphs (fit against generalisation). Then
@@ -46,103 +46,59 @@ KINDS = ("none", "mean", "attention", "relations")
 PLACE = 9
 
 
-class ContextSequencer(nn.Module):
-    """:class:`strokebot.model.learn.Sequencer` whose second hidden layer also sees the other candidates."""
+def context_sequencer(kind: str) -> type:
+    """The class of a ``kind`` of sequencer: :class:`strokebot.model.learn.Sequencer`, its second hidden
+    layer also seeing the other candidates (``none``: the bundled scorer itself)."""
+    from strokebot.model.learn import Sequencer
 
-    def __init__(self, kind: str, hidden: tuple[int, ...], memory: int, features: int) -> None:
-        from strokebot.model.learn import ScoreNet
+    class ContextSequencer(Sequencer):
+        def __init__(self, hidden: tuple[int, ...], memory: int, features: int) -> None:
+            super().__init__(hidden, memory, features)  # the scorer and the GRU first, as the bundled one: same start
+            self.kind = kind
+            if kind == "mean":
+                self.pool = nn.Linear(hidden[0], hidden[1], bias=False)
+            elif kind == "attention":
+                self.query, self.key, self.value = nn.Linear(hidden[0], 32), nn.Linear(hidden[0], 32), nn.Linear(hidden[0], hidden[1])
+            elif kind == "relations":
+                self.query, self.key, self.value = nn.Linear(PLACE, 16), nn.Linear(PLACE, 16), nn.Linear(hidden[0], hidden[1])
 
-        super().__init__()
-        self.kind, self.size = kind, memory
-        self.order = ScoreNet(features + memory, hidden)  # created first, as Sequencer does: same start
-        self.memory = nn.GRUCell(features, memory)
-        if kind == "mean":
-            self.pool = nn.Linear(hidden[0], hidden[1], bias=False)
-        elif kind == "attention":
-            self.query, self.key, self.value = nn.Linear(hidden[0], 32), nn.Linear(hidden[0], 32), nn.Linear(hidden[0], hidden[1])
-        elif kind == "relations":
-            self.query, self.key, self.value = nn.Linear(PLACE, 16), nn.Linear(PLACE, 16), nn.Linear(hidden[0], hidden[1])
+        def score(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            if self.kind == "none":
+                return super().score(x, mask)
+            layers = self.order.layers
+            x = (x - self.order.mean) * self.order.scale
+            h = nn.functional.silu(layers[0](x))
+            second = layers[1](h)
+            if self.kind == "mean":
+                weight = mask[..., None].float()
+                second = second + self.pool((h * weight).sum(1, keepdim=True) / weight.sum(1, keepdim=True).clamp_min(1))
+            else:  # attention, over the first layers or over the candidates' places
+                by = h if self.kind == "attention" else x[..., :PLACE]
+                look = self.query(by) @ self.key(by).transpose(1, 2) / self.query.out_features**0.5
+                second = second + look.masked_fill(~mask[:, None, :], -1e9).softmax(-1) @ self.value(h)
+            h = nn.functional.silu(second)
+            for layer in layers[2:-1]:
+                h = nn.functional.silu(layer(h))
+            return layers[-1](h)[..., 0]
 
-    def states(self, chosen: torch.Tensor) -> torch.Tensor:
-        """States before each step (B, T, M) from the features of the candidates drawn (B, T, F)."""
-        h, states = chosen.new_zeros(len(chosen), self.size), []
-        for t in range(chosen.shape[1]):
-            states.append(h)
-            h = self.memory(chosen[:, t], h)
-        return torch.stack(states, dim=1)
-
-    def scores(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """(N, C) scores of N steps' candidates x (N, C, F + M); ``mask`` (N, C) marks the real ones."""
-        layers = self.order.layers
-        x = (x - self.order.mean) * self.order.scale
-        h = nn.functional.silu(layers[0](x))
-        second = layers[1](h)
-        if self.kind == "mean":
-            weight = mask[..., None].float()
-            second = second + self.pool((h * weight).sum(1, keepdim=True) / weight.sum(1, keepdim=True).clamp_min(1))
-        elif self.kind in ("attention", "relations"):
-            by = h if self.kind == "attention" else x[..., :PLACE]
-            look = self.query(by) @ self.key(by).transpose(1, 2) / self.query.out_features**0.5
-            second = second + look.masked_fill(~mask[:, None, :], -1e9).softmax(-1) @ self.value(h)
-        h = nn.functional.silu(second)
-        for layer in layers[2:-1]:
-            h = nn.functional.silu(layer(h))
-        return layers[-1](h)[..., 0]
+    return ContextSequencer
 
 
-def step_loss(sequencer: ContextSequencer, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor, int]:
-    """Summed cross-entropy of the true choices, how many were the top score, and how many steps."""
-    candidates, mask, choice, valid, chosen = batch
-    b, t, c, _ = candidates.shape
-    states = sequencer.states(chosen)
-    inputs = torch.cat([candidates, states[:, :, None].expand(b, t, c, sequencer.size)], dim=-1)
-    scores = sequencer.scores(inputs.reshape(b * t, c, -1), mask.reshape(b * t, c)).reshape(b, t, c).masked_fill(~mask, -1e9)
-    loss = nn.functional.cross_entropy(scores[valid], choice[valid], reduction="sum")
-    return loss, (scores.argmax(-1) == choice)[valid].float().sum(), int(valid.sum())
-
-
-def batches(glyphs: list, size: int = 64) -> list[tuple[torch.Tensor, ...]]:
-    from strokebot.model.learn import _order_batch
-
-    by_length = sorted(range(len(glyphs)), key=lambda i: len(glyphs[i]))  # as strokebot train batches them
-    return [_order_batch([glyphs[i] for i in by_length[k : k + size]]) for k in range(0, len(by_length), size)]
-
-
-def fit(kind: str, glyphs: list, *, seed: int, epochs: int, hidden: tuple[int, ...], memory: int) -> ContextSequencer:
-    """Trained as ``strokebot.model.learn._fit_sequencer`` trains the bundled sequencer."""
-    torch.manual_seed(seed)
-    rows = np.concatenate([f for g in glyphs for f, _ in g])
-    sequencer = ContextSequencer(kind, hidden, memory, rows.shape[1])
-    with torch.no_grad():
-        stats = torch.from_numpy(rows)
-        sequencer.order.mean[: rows.shape[1]] = stats.mean(0)
-        sequencer.order.scale[: rows.shape[1]] = 1.0 / stats.std(0).clamp_min(1e-3)
-    optimiser = torch.optim.AdamW(sequencer.parameters(), lr=2e-3, weight_decay=1e-4)
-    padded = batches(glyphs)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=max(epochs * len(padded), 1))
-    rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        for k in rng.permutation(len(padded)):
-            loss, _, steps = step_loss(sequencer, padded[k])
-            optimiser.zero_grad()
-            (loss / steps).backward()
-            nn.utils.clip_grad_norm_(sequencer.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-    return sequencer.eval()
-
-
-def held_out(sequencer: ContextSequencer, glyphs: list) -> tuple[float, float]:
+def held_out(sequencer: nn.Module, glyphs: list) -> tuple[float, float]:
     """Mean teacher-forced loss per step and next-stroke accuracy on ``glyphs``."""
+    from strokebot.model.learn import _order_batch, _order_loss
+
     total, right, steps = 0.0, 0.0, 0
     with torch.no_grad():
-        for batch in batches(glyphs):
-            loss, hits, count = step_loss(sequencer, batch)
-            total, right, steps = total + float(loss), right + float(hits), steps + count
+        for k in range(0, len(glyphs), 64):
+            batch = _order_batch(glyphs[k : k + 64])
+            loss, accuracy = _order_loss(sequencer, batch)
+            count = int(batch[3].sum())
+            total, right, steps = total + float(loss) * count, right + float(accuracy) * count, steps + count
     return total / max(steps, 1), right / max(steps, 1)
 
 
-def swap_in(sequencers: list[ContextSequencer]) -> None:
+def swap_in(sequencers: list[nn.Module]) -> None:
     """Make every :class:`strokebot.model.strokes.StrokeNets` in this process order with ``sequencers``
     (their log probabilities averaged, as the bundled ensemble does)."""
     from strokebot.model import strokes
@@ -156,7 +112,7 @@ def swap_in(sequencers: list[ContextSequencer]) -> None:
         x = torch.from_numpy(np.asarray(features, np.float32)[:, : sequencers[0].memory.input_size])
         every = torch.ones(1, len(x), dtype=torch.bool)
         with torch.no_grad():
-            logs = [torch.log_softmax(s.scores(torch.cat([x, torch.from_numpy(state[k]).expand(len(x), size)], 1)[None], every)[0], 0)
+            logs = [torch.log_softmax(s.score(torch.cat([x, torch.from_numpy(state[k]).expand(len(x), size)], 1)[None], every)[0], 0)
                     for k, s in enumerate(sequencers)]  # fmt: skip
         return torch.stack(logs).mean(0).numpy()
 
@@ -175,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     from strokebot.evaluate import path_samples
     from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
     from strokebot.model.examples import order_examples
-    from strokebot.model.learn import load_samples
+    from strokebot.model.learn import StrokeConfig, _fit_sequencer, load_samples
     from strokebot.model.strokes import StrokeNets, sequencer_prefix
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -193,20 +149,22 @@ def main(argv: list[str] | None = None) -> None:
     nets = StrokeNets(config, source.weights)
     started = time.perf_counter()
     data = args.data or (["kanjivg:40", "omniglot:40", "letters:20"] if args.quick else list(DATA))
-    train = order_examples(load_samples(data, seed=0, log=print), nets, workers=args.jobs).glyphs
+    train = order_examples(load_samples(data, seed=0, log=print), nets, workers=args.jobs)
     count = 40 if args.quick else None
     people = order_examples(load_samples([f"omniglot:{count}" if count else "omniglot"], seed=0, log=lambda _: None), nets, workers=args.jobs).glyphs
     tests = {name: order_examples(path_samples(name, count), nets, workers=args.jobs).glyphs for name in ("omniglot", "kanjivg")}
-    print(f"examples: {sum(map(len, train)):,} steps from {len(train):,} glyphs ({time.perf_counter() - started:.0f} s)", flush=True)
+    print(f"examples: {sum(map(len, train.glyphs)):,} steps from {len(train):,} glyphs ({time.perf_counter() - started:.0f} s)", flush=True)
     print("| kind | seed | people's test: loss / accuracy | KanjiVG test | people's training glyphs | seconds |")
     print("| --- | --- | --- | --- | --- | --- |")
     args.out.mkdir(parents=True, exist_ok=True)
-    settings = dict(hidden=tuple(config["order_hidden"]), memory=int(config["memory"]), epochs=2 if args.quick else 12)
+    settings = StrokeConfig(order_hidden=tuple(config["order_hidden"]), memory=int(config["memory"]))
     for kind in args.kinds:
         trained = []
         for seed in args.seeds:
             began = time.perf_counter()
-            trained.append(fit(kind, train, seed=seed, **settings))
+            # Trained by the function strokebot train trains its sequencers with, another scorer built.
+            make = context_sequencer(kind)
+            trained.append(_fit_sequencer(train, settings, epochs=2 if args.quick else 12, seed=seed, log=lambda _: None, make=make))
             figures = [held_out(trained[-1], glyphs) for glyphs in (tests["omniglot"], tests["kanjivg"], people)]
             cells = " | ".join(f"{loss:.4f} / {accuracy:.3f}" for loss, accuracy in figures)
             print(f"| {kind} | {seed} | {cells} | {time.perf_counter() - began:.0f} |", flush=True)

@@ -126,6 +126,12 @@ class Sequencer(nn.Module):
                 h = self.memory(chosen[:, t], h)
         return torch.stack(states, dim=1)  # (B, T, M)
 
+    def score(self, inputs: Tensor, mask: Tensor) -> Tensor:
+        """(N, C) scores of N steps' candidates, from their features and states (N, C, F + M); ``mask``
+        (N, C) marks the real candidates (this scorer sees each on its own; a subclass may look across)."""
+        n, c, width = inputs.shape
+        return self.order(inputs.reshape(-1, width)).reshape(n, c)
+
 
 # -- training data ---------------------------------------------------------------------------------
 
@@ -288,18 +294,22 @@ def _order_loss(sequencer: Sequencer, batch: tuple[Tensor, ...]) -> tuple[Tensor
     b, t, c, f = candidates.shape
     states = sequencer.states(chosen, valid.sum(1))  # (B, T, M)
     inputs = torch.cat([candidates, states[:, :, None].expand(b, t, c, sequencer.size)], dim=-1)
-    scores = sequencer.order(inputs.reshape(-1, f + sequencer.size)).reshape(b, t, c)
+    scores = sequencer.score(inputs.reshape(b * t, c, f + sequencer.size), mask.reshape(b * t, c)).reshape(b, t, c)
     scores = scores.masked_fill(~mask, -1e9)
     loss = nn.functional.cross_entropy(scores[valid], choice[valid])
     right = (scores.argmax(-1) == choice)[valid].float().mean()
     return loss, right
 
 
-def _fit_sequencer(examples: OrderExamples, config: StrokeConfig, *, epochs: int, seed: int, log: Callable[[str], None]) -> Sequencer:
+def _fit_sequencer(
+    examples: OrderExamples, config: StrokeConfig, *, epochs: int, seed: int, log: Callable[[str], None], make: Callable[..., Sequencer] = Sequencer
+) -> Sequencer:
+    """A sequencer trained on ``examples``; ``make(hidden, memory, features=...)`` builds it (another
+    design of scorer, for research: ``benchmarks/leads/sequencer_context.py``)."""
     torch.manual_seed(seed)
     rows = np.concatenate([f for g in examples.glyphs for f, _ in g])
     width = rows.shape[1]  # all of STROKE_FEATURES, or their first ones (to compare with older sequencers)
-    sequencer = Sequencer(config.order_hidden, config.memory, features=width)
+    sequencer = make(config.order_hidden, config.memory, features=width)
     with torch.no_grad():
         stats = torch.from_numpy(rows)
         sequencer.order.mean[:width] = stats.mean(0)
