@@ -108,6 +108,8 @@ def test_json_round_trip(glyphs):
         (["train", "--teacher", "{fast}", "--data", "kanjivg:2", "--out", "{tmp}/m.npz"], 2, "--teacher applies to --kind gesture only"),
         (["train", "--kind", "gesture", "--sequencers", "2", "--data", "hershey:8", "--out", "{tmp}/m.npz"], 2, "--sequencers applies to --kind strokes only"),
         (["train", "--sequencers", "0", "--data", "kanjivg:2", "--out", "{tmp}/m.npz"], 2, "--sequencers"),
+        (["train", "--kind", "gesture", "--order-context", "none", "--data", "hershey:8", "--out", "{tmp}/m.npz"], 2, "--order-context applies to --kind strokes only"),
+        (["train", "--order-context", "all", "--data", "kanjivg:2", "--out", "{tmp}/m.npz"], 2, "--order-context"),
         (["train", "--data", "letters:0", "--out", "{tmp}/m.npz"], 2, "the count after 'letters:' must be a whole number"),
         (["train", "--data", "letters:3", "--out", "{tmp}/m.npz"], 2, "--data letters teaches the sequencers only"),
     ],

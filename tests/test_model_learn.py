@@ -19,7 +19,7 @@ from strokebot.model.parse import JUNCTION_FEATURES
 from strokebot.model.strokes import StrokeModel, StrokeNets, expected_shapes
 
 SMALL = StrokeConfig(junction_hidden=(16,), order_hidden=(16, 16), memory=8, sequencers=2)  # an ensemble, as the default model
-BARE = dataclasses.replace(SMALL, excursion_hidden=(), stay_hidden=())  # junction net and sequencer only
+BARE = dataclasses.replace(SMALL, excursion_hidden=(), stay_hidden=(), order_context="none")  # junction net and sequencer only
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +57,21 @@ def test_a_tiny_training_run_gives_a_model_file_that_traces(glyphs, tmp_path):
     assert 1 <= len(strokes) <= 4 and all(np.isfinite(s.points).all() for s in strokes)
 
 
+@pytest.mark.parametrize("context", ["none", "place"])
 @pytest.mark.parametrize("count", [1, 3])
-def test_the_numpy_runner_mirrors_the_torch_nets(count):
+def test_the_numpy_runner_mirrors_the_torch_nets(count, context):
     torch.manual_seed(0)
     junction = ScoreNet(len(JUNCTION_FEATURES), (16, 16))
-    sequencers = [Sequencer((16, 16), 8) for _ in range(count)]
+    sequencers = [Sequencer((16, 16), 8, context=context) for _ in range(count)]
     for net in (junction, *(s.order for s in sequencers)):
         with torch.no_grad():
             net.mean.normal_()
             net.scale.uniform_(0.5, 2.0)
-    config = SMALL.as_dict() | {"junction_hidden": [16, 16], "sequencers": count}
-    nets = StrokeNets(config, export_weights(junction, sequencers))
+    config = dataclasses.replace(SMALL, junction_hidden=(16, 16), sequencers=count, order_context=context).as_dict()
+    weights = export_weights(junction, sequencers)
+    expected = {k: v for k, v in expected_shapes(config).items() if not k.startswith(("excursion.", "stay."))}
+    assert {k: v.shape for k, v in weights.items()} == expected
+    nets = StrokeNets(config, weights)
     x = torch.randn(50, len(JUNCTION_FEATURES))
     with torch.no_grad():
         assert_float32_close(nets.join_probability(x.numpy()), torch.sigmoid(junction(x)).numpy(), terms=64, scale=1.0)
@@ -77,11 +81,28 @@ def test_the_numpy_runner_mirrors_the_torch_nets(count):
         for t in range(5):
             assert_float32_close(state.reshape(count, 8), states[:, 0, t].numpy(), terms=256, scale=1.0)
             candidates = torch.randn(7, len(STROKE_FEATURES))
-            scores = torch.stack([s.order(torch.cat([candidates, states[k, 0, t].expand(7, 8)], dim=1)) for k, s in enumerate(sequencers)])
+            every = torch.ones(1, 7, dtype=torch.bool)
+            scores = torch.stack([s.score(torch.cat([candidates, states[k, 0, t].expand(7, 8)], dim=1)[None], every)[0] for k, s in enumerate(sequencers)])
             # One sequencer: its scores; an ensemble: the mean of its sequencers' log softmaxes.
             expected = scores[0] if count == 1 else torch.log_softmax(scores, dim=1).mean(0)
             assert_float32_close(nets.order_scores(candidates.numpy(), state), expected.numpy(), terms=256, scale=10.0)
             state = nets.remember(chosen[0, t].numpy(), state)
+
+
+def test_a_sequencer_with_attention_by_place_scores_a_padded_step_as_the_step_alone():
+    """Training pads a batch's steps to its widest; the padding must not change what the real
+    candidates see of each other (tracing scores each step unpadded)."""
+    torch.manual_seed(2)
+    sequencer = Sequencer((16, 16), 8, context="place")
+    step = torch.randn(1, 5, len(STROKE_FEATURES) + 8)
+    padded = torch.cat([step, 50 * torch.randn(1, 3, step.shape[2])], dim=1)
+    mask = torch.tensor([[True] * 5 + [False] * 3])
+    with torch.no_grad():
+        alone = sequencer.score(step, torch.ones(1, 5, dtype=torch.bool))
+        assert_float32_close(sequencer.score(padded, mask)[:, :5].numpy(), alone.numpy(), terms=64, scale=10.0)
+        others = step.clone()
+        others[0, 1:, :9] += 3.0  # the other candidates moved: a context sequencer's score of the first changes
+        assert not torch.allclose(sequencer.score(others, torch.ones(1, 5, dtype=torch.bool))[0, 0], alone[0, 0])
 
 
 def test_the_bundled_model_file_is_a_stroke_model_with_its_licence():
@@ -124,7 +145,7 @@ def test_letters_teach_the_sequencers_only(glyphs):
     _, alone = train_strokes(glyphs, SMALL, junction_epochs=1, order_epochs=1, log=lambda _: None)
     _, taught = train_strokes(glyphs + letters, SMALL, junction_epochs=1, order_epochs=1, log=lambda _: None)
     assert alone.keys() == taught.keys()
-    sequencers = [key for key in alone if key.startswith(("order.", "memory.", "seq"))]
+    sequencers = [key for key in alone if key.startswith(("order.", "memory.", "context.", "seq"))]
     assert all(np.array_equal(alone[key], taught[key]) for key in alone if key not in sequencers)
     assert not all(np.array_equal(alone[key], taught[key]) for key in sequencers)  # only the sequencers learn from them
 
@@ -156,6 +177,19 @@ def test_a_model_file_asking_for_more_sequencer_features_than_exist_is_refused(t
     write_model(tmp_path / "new.npz", config, export_weights(junction, [sequencer]), {"model_version": "future"})
     with pytest.raises(ModelError, match="order_features"):
         read_model(tmp_path / "new.npz")
+
+
+def test_a_model_file_with_an_unknown_order_context_or_without_its_attention_is_refused(tmp_path):
+    from strokebot.errors import ModelError
+
+    junction, sequencer = ScoreNet(len(JUNCTION_FEATURES), (16,)), Sequencer((16, 16), 8)
+    weights = export_weights(junction, [sequencer])  # a sequencer without attention
+    write_model(tmp_path / "future.npz", BARE.as_dict() | {"order_context": "glyph"}, weights, {"model_version": "future"})
+    with pytest.raises(ModelError, match="order_context"):
+        read_model(tmp_path / "future.npz")
+    write_model(tmp_path / "place.npz", BARE.as_dict() | {"order_context": "place"}, weights, {"model_version": "place"})
+    with pytest.raises(ModelError, match="missing: context.key.bias"):
+        read_model(tmp_path / "place.npz")
 
 
 def test_a_model_file_missing_an_ensembles_sequencer_or_with_none_is_refused(tmp_path):

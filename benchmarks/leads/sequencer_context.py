@@ -14,14 +14,16 @@ layer (everything else as :class:`strokebot.model.learn.Sequencer`):
 * ``attention``: one head of dot-product attention over the candidates (queries and keys of 32,
   values of the hidden width) added there instead: a candidate can look at the one it hangs from;
 * ``relations``: the same, but whom a candidate looks at is decided by where the candidates lie
-  alone (queries and keys of 16 from their first :data:`PLACE` features: start, end, centre, box
-  and length), so that the attention can learn relations of place, not a character's whole look.
+  alone (queries and keys of 16 from their first features: start, end, centre, box and length), so
+  that the attention can learn relations of place, not a character's whole look. This one is now the
+  package's own (``strokebot train --order-context place``, :class:`strokebot.model.learn.PlaceAttention`,
+  strokebot-default 2.8 on); ``none`` is ``--order-context none``, the sequencers of 2.7 and before.
 
 The sequencer's examples are built as ``strokebot train`` builds them (the documented command's
 data, ``--data``, seed 0, parsed with the model's own nets), then each kind is trained with each
-seed by the function ``strokebot train`` trains its sequencers with (``none`` with seeds 0-2 is the bundled
-model's three sequencers, bit for bit, when the model was trained by the documented command on
-this code). Printed for each: the teacher-forced loss and next-stroke accuracy on the held-out
+seed by the function ``strokebot train`` trains its sequencers with (the kind the bundled model
+has, with seeds 0-2, is its three sequencers bit for bit when it was trained by the documented
+command on this code). Printed for each: the teacher-forced loss and next-stroke accuracy on the held-out
 people's and KanjiVG glyphs and on the people's training glyphs (fit against generalisation). Then
 the seeds of each kind, as an ensemble with the model's other nets, trace the held-out sets
 (``strokebot evaluate --data omniglot --data kanjivg --rows OUT/KIND.jsonl``, run in this process
@@ -41,29 +43,26 @@ from torch import nn
 
 DATA = ("kanjivg", "omniglot:4800", "shapes:400", "words:300", "letters:600")
 KINDS = ("none", "mean", "attention", "relations")
-#: The sequencer features ``relations`` attends by: where a candidate starts and ends, its centre,
-#: box and length (the first of :data:`strokebot.model.order.STROKE_FEATURES`, up to its chord).
-PLACE = 9
 
 
 def context_sequencer(kind: str) -> type:
-    """The class of a ``kind`` of sequencer: :class:`strokebot.model.learn.Sequencer`, its second hidden
-    layer also seeing the other candidates (``none``: the bundled scorer itself)."""
+    """The class of a ``kind`` of sequencer: :class:`strokebot.model.learn.Sequencer` (``none`` and
+    ``relations``: its ``context`` ``"none"`` and ``"place"``), or one whose second hidden layer also
+    sees the other candidates' first (``mean``, ``attention``)."""
     from strokebot.model.learn import Sequencer
 
     class ContextSequencer(Sequencer):
-        def __init__(self, hidden: tuple[int, ...], memory: int, features: int) -> None:
-            super().__init__(hidden, memory, features)  # the scorer and the GRU first, as the bundled one: same start
+        def __init__(self, hidden: tuple[int, ...], memory: int, features: int, context: str = "none") -> None:
+            # The scorer and the GRU first, as the bundled one: the same start.
+            super().__init__(hidden, memory, features, context="place" if kind == "relations" else "none")
             self.kind = kind
             if kind == "mean":
                 self.pool = nn.Linear(hidden[0], hidden[1], bias=False)
             elif kind == "attention":
                 self.query, self.key, self.value = nn.Linear(hidden[0], 32), nn.Linear(hidden[0], 32), nn.Linear(hidden[0], hidden[1])
-            elif kind == "relations":
-                self.query, self.key, self.value = nn.Linear(PLACE, 16), nn.Linear(PLACE, 16), nn.Linear(hidden[0], hidden[1])
 
         def score(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-            if self.kind == "none":
+            if self.kind in ("none", "relations"):
                 return super().score(x, mask)
             layers = self.order.layers
             x = (x - self.order.mean) * self.order.scale
@@ -72,9 +71,8 @@ def context_sequencer(kind: str) -> type:
             if self.kind == "mean":
                 weight = mask[..., None].float()
                 second = second + self.pool((h * weight).sum(1, keepdim=True) / weight.sum(1, keepdim=True).clamp_min(1))
-            else:  # attention, over the first layers or over the candidates' places
-                by = h if self.kind == "attention" else x[..., :PLACE]
-                look = self.query(by) @ self.key(by).transpose(1, 2) / self.query.out_features**0.5
+            else:  # attention over the candidates' first hidden layers
+                look = self.query(h) @ self.key(h).transpose(1, 2) / self.query.out_features**0.5
                 second = second + look.masked_fill(~mask[:, None, :], -1e9).softmax(-1) @ self.value(h)
             h = nn.functional.silu(second)
             for layer in layers[2:-1]:
@@ -132,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
     from strokebot.model.examples import order_examples
     from strokebot.model.learn import StrokeConfig, _fit_sequencer, load_samples
-    from strokebot.model.strokes import StrokeNets, sequencer_prefix
+    from strokebot.model.strokes import StrokeNets, order_context, sequencer_prefix
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the rows of each kind")
@@ -168,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
             figures = [held_out(trained[-1], glyphs) for glyphs in (tests["omniglot"], tests["kanjivg"], people)]
             cells = " | ".join(f"{loss:.4f} / {accuracy:.3f}" for loss, accuracy in figures)
             print(f"| {kind} | {seed} | {cells} | {time.perf_counter() - began:.0f} |", flush=True)
-            if kind == "none" and seed < int(config.get("sequencers", 1)):
+            if kind == {"none": "none", "place": "relations"}[order_context(config)] and seed < int(config.get("sequencers", 1)):
                 own = {k: v.detach().numpy() for k, v in trained[-1].state_dict().items()}
                 if all(np.array_equal(v, source.weights[sequencer_prefix(seed) + k]) for k, v in own.items()):
                     print(f"  (seed {seed}: the model's own sequencer {seed + 1}, bit for bit)")

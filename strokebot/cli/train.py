@@ -91,8 +91,11 @@ def _train_epilog() -> str:
 @click.option("--memory", type=Count(0, 1024), default=None, help="GRU state size of a stroke model's sequencer (0: none) [default: 32].")
 @click.option("--sequencers", type=Count(1, 16), default=None,
               help="Sequencers a stroke model trains (seeds SEED, SEED+1, ...) and traces with together [default: 3].")
+@click.option("--order-context", type=click.Choice(["place", "none"]), default=None,
+              help="What a stroke model's sequencer sees of the other candidates of a step: attention by where they lie, or nothing "
+                   "(each scored on its own, as models before strokebot-default 2.8) [default: place].")
 def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, pen_lifts, path_weight, teacher, start_point, end_point,
-          end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs, memory, sequencers) -> None:
+          end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs, memory, sequencers, order_context) -> None:
     """Train a model and write it as a model file.
 
     A stroke model (the default kind) learns from glyphs with their true strokes which skeleton
@@ -112,16 +115,16 @@ def train(kind, data_specs, out, epochs, batch_size, lr, seed, steps, encoder, p
         given = [option for option, value in gesture_only.items() if value is not None]
         if given:
             raise UsageError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to --kind gesture only")
-        _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory, sequencers)
+        _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory, sequencers, order_context)
         return
-    for option, value in (("--memory", memory), ("--sequencers", sequencers)):
+    for option, value in (("--memory", memory), ("--sequencers", sequencers), ("--order-context", order_context)):
         if value is not None:
             raise UsageError(f"{option} applies to --kind strokes only")
     _train_gesture(data_specs, out, epochs or 14, batch_size or 128, lr or 2e-3, seed, steps, encoder, pen_lifts, path_weight, teacher,
                    start_point, end_point, end_weight, limit, resume, snapshots, device, threads, name, model_version, jobs)
 
 
-def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory, sequencers) -> None:
+def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, jobs, memory, sequencers, order_context) -> None:
     import dataclasses
 
     import torch
@@ -140,7 +143,7 @@ def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, 
         click.echo(f"[{time.time() - started:5.0f} s] {message}", err=True)
 
     samples = load_samples(data_specs, seed=seed, log=log)
-    given = {key: value for key, value in (("memory", memory), ("sequencers", sequencers)) if value is not None}
+    given = {key: value for key, value in (("memory", memory), ("sequencers", sequencers), ("order_context", order_context)) if value is not None}
     config = dataclasses.replace(StrokeConfig(), name=name, **given)
     model_config, weights = train_strokes(samples, config, order_epochs=epochs or 12, seed=seed,
                                           workers=jobs or default_jobs(), log=log)

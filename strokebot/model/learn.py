@@ -19,7 +19,9 @@ the stroke graph is built exactly as tracing builds it, and the true strokes lab
    direction, and every step of the true sequence is an example: the candidates left
    (:func:`~strokebot.model.order.candidate_features`) and which of them, in which direction, comes
    next. Cross-entropy over the candidates of a step (teacher forcing); the GRU's state before a step
-   is run over the candidates truly drawn before it.
+   is run over the candidates truly drawn before it. With ``order_context="place"`` (the default) a
+   candidate's second hidden layer also sees the other candidates of its step, weighted by where
+   they lie (:class:`PlaceAttention`).
 
 Both nets standardise their inputs with the training set's mean and spread, stored with the weights.
 """
@@ -45,11 +47,11 @@ from strokebot.model.examples import (
     order_examples,
     stay_and_order_examples,
 )
-from strokebot.model.order import STROKE_FEATURES
+from strokebot.model.order import PLACE_FEATURES, STROKE_FEATURES
 from strokebot.model.parse import EXCURSION_FEATURES, JUNCTION_FEATURES, STAY_FEATURES
-from strokebot.model.strokes import StrokeNets, sequencer_prefix
+from strokebot.model.strokes import ORDER_CONTEXTS, PLACE_WIDTH, StrokeNets, sequencer_prefix
 
-__all__ = ["load_samples", "StrokeConfig", "ScoreNet", "Sequencer", "train_strokes"]
+__all__ = ["load_samples", "StrokeConfig", "ScoreNet", "PlaceAttention", "Sequencer", "train_strokes"]
 
 
 @dataclass
@@ -62,6 +64,7 @@ class StrokeConfig:
     order_hidden: tuple[int, ...] = (96, 96)
     memory: int = 32  # GRU state of the sequencer; 0 for none
     sequencers: int = 3  # sequencers trained with seeds seed, seed + 1, ...; tracing multiplies their choices
+    order_context: str = "place"  # one of ORDER_CONTEXTS
     spur: float = 1.2
     corner: float = 40.0
     name: str = "strokebot"
@@ -75,6 +78,7 @@ class StrokeConfig:
             "order_hidden": list(self.order_hidden),
             "memory": self.memory,
             "sequencers": self.sequencers,
+            **({"order_context": self.order_context} if self.order_context != "none" else {}),  # files without it: "none"
             "order_features": len(STROKE_FEATURES),
             "spur": self.spur,
             "corner": self.corner,
@@ -106,14 +110,42 @@ class ScoreNet(nn.Module):
         return x[:, 0]  # (N,)
 
 
-class Sequencer(nn.Module):
-    """Scores candidates from their features and, with ``memory``, a GRU state of what was drawn."""
+class PlaceAttention(nn.Module):
+    """One head of attention across the candidates of a step, added to each one's second hidden layer.
 
-    def __init__(self, hidden: Sequence[int], memory: int, features: int = len(STROKE_FEATURES)) -> None:
+    Whom a candidate looks at is decided by where the candidates lie alone: queries and keys of
+    ``width`` from their first :data:`~strokebot.model.order.PLACE_FEATURES` standardised features
+    (start, end, centre, box, length), so that it learns relations of place (the stroke a candidate
+    hangs from, the one beside it), not a character's whole look; what it takes from them (the
+    values) is their first hidden layer. The numpy runner mirrors it (``strokes._Sequencers``).
+    """
+
+    def __init__(self, hidden: Sequence[int], width: int = PLACE_WIDTH) -> None:
         super().__init__()
+        self.query, self.key = nn.Linear(PLACE_FEATURES, width), nn.Linear(PLACE_FEATURES, width)
+        self.value = nn.Linear(hidden[0], hidden[1])
+
+    def forward(self, place: Tensor, first: Tensor, mask: Tensor) -> Tensor:
+        """(N, C, hidden[1]) from the candidates' standardised places (N, C, P), first hidden layers
+        (N, C, hidden[0]) and ``mask`` (N, C) of the real ones."""
+        look = self.query(place) @ self.key(place).transpose(1, 2) / self.query.out_features**0.5  # (N, C, C)
+        return look.masked_fill(~mask[:, None, :], -1e9).softmax(-1) @ self.value(first)
+
+
+class Sequencer(nn.Module):
+    """Scores candidates from their features and, with ``memory``, a GRU state of what was drawn;
+    with ``context="place"``, each also from the others of its step (:class:`PlaceAttention`)."""
+
+    def __init__(self, hidden: Sequence[int], memory: int, features: int = len(STROKE_FEATURES), context: str = "none") -> None:
+        super().__init__()
+        if context not in ORDER_CONTEXTS:
+            raise ValueError(f"order context {context!r}: not one of {', '.join(ORDER_CONTEXTS)}")
+        if context != "none" and (len(hidden) < 2 or features < PLACE_FEATURES):
+            raise ValueError(f"order context {context!r} needs two hidden layers and the first {PLACE_FEATURES} features")
         self.order = ScoreNet(features + memory, hidden)
         self.memory = nn.GRUCell(features, memory) if memory else None
         self.size = memory
+        self.context = PlaceAttention(hidden) if context == "place" else None  # made last: the others start as without it
 
     def states(self, chosen: Tensor, lengths: Tensor) -> Tensor:
         """States before each step (B, T, M) from the features of the candidates drawn (B, T, F)."""
@@ -128,9 +160,17 @@ class Sequencer(nn.Module):
 
     def score(self, inputs: Tensor, mask: Tensor) -> Tensor:
         """(N, C) scores of N steps' candidates, from their features and states (N, C, F + M); ``mask``
-        (N, C) marks the real candidates (this scorer sees each on its own; a subclass may look across)."""
+        (N, C) marks the real candidates."""
         n, c, width = inputs.shape
-        return self.order(inputs.reshape(-1, width)).reshape(n, c)
+        if self.context is None:
+            return self.order(inputs.reshape(-1, width)).reshape(n, c)
+        layers = self.order.layers
+        x = (inputs - self.order.mean) * self.order.scale
+        first = nn.functional.silu(layers[0](x))
+        h = nn.functional.silu(layers[1](first) + self.context(x[..., :PLACE_FEATURES], first, mask))
+        for layer in layers[2:-1]:
+            h = nn.functional.silu(layer(h))
+        return layers[-1](h)[..., 0]
 
 
 # -- training data ---------------------------------------------------------------------------------
@@ -304,12 +344,12 @@ def _order_loss(sequencer: Sequencer, batch: tuple[Tensor, ...]) -> tuple[Tensor
 def _fit_sequencer(
     examples: OrderExamples, config: StrokeConfig, *, epochs: int, seed: int, log: Callable[[str], None], make: Callable[..., Sequencer] = Sequencer
 ) -> Sequencer:
-    """A sequencer trained on ``examples``; ``make(hidden, memory, features=...)`` builds it (another
-    design of scorer, for research: ``benchmarks/leads/sequencer_context.py``)."""
+    """A sequencer trained on ``examples``; ``make(hidden, memory, features=..., context=...)`` builds it
+    (another design of scorer, for research: ``benchmarks/leads/sequencer_context.py``)."""
     torch.manual_seed(seed)
     rows = np.concatenate([f for g in examples.glyphs for f, _ in g])
     width = rows.shape[1]  # all of STROKE_FEATURES, or their first ones (to compare with older sequencers)
-    sequencer = make(config.order_hidden, config.memory, features=width)
+    sequencer = make(config.order_hidden, config.memory, features=width, context=config.order_context)
     with torch.no_grad():
         stats = torch.from_numpy(rows)
         sequencer.order.mean[:width] = stats.mean(0)

@@ -30,7 +30,7 @@ import numpy as np
 from strokebot.model.parse import ParsedStroke
 from strokebot.model.skeleton import arc_lengths, point_along
 
-__all__ = ["STROKE_FEATURES", "FIRST_FEATURES", "CONVENTION_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
+__all__ = ["STROKE_FEATURES", "PLACE_FEATURES", "FIRST_FEATURES", "CONVENTION_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
 
 #: How far along a stroke its initial and final headings are measured (times the ink's radius, + px).
 HEAD_REACH = 6.0
@@ -46,6 +46,11 @@ STROKE_FEATURES = (
     "dot", "conventional", "rank_convention", "boxes_inside", "inside_boxes", "crossings",
     "starts_on_drawn", "ends_on_drawn", "rests_on", "rested_on", "aspect",
 )  # fmt: skip
+
+#: The first of :data:`STROKE_FEATURES` that say where a candidate lies: its start, end, centre, box
+#: and length. A sequencer with ``order_context="place"`` decides by them whom each candidate looks
+#: at among the others (:class:`strokebot.model.learn.PlaceAttention`).
+PLACE_FEATURES = STROKE_FEATURES.index("chord_x")
 
 #: How many of :data:`STROKE_FEATURES` a sequencer reads when its model file does not say (files
 #: written before ``order_features``, strokebot-default 2.4 and earlier): the features before the

@@ -1,6 +1,6 @@
 """The stroke model: a glyph's ink in, the strokes a person would draw out, in their order and direction.
 
-numpy only; this is what tracing runs (``strokebot-default 2.7``). Per glyph:
+numpy only; this is what tracing runs (``strokebot-default 2.8``). Per glyph:
 
 1. the ink's centre lines become a stroke graph (:mod:`strokebot.model.skeleton`);
 2. at every junction and corner, the **junction net** scores each pair of branch ends meeting there:
@@ -10,8 +10,10 @@ numpy only; this is what tracing runs (``strokebot-default 2.7``). Per glyph:
    junction) that a pen draws out and back inside that stroke, retracing them;
 4. the **sequencer** draws the strokes one at a time: at each step it scores every stroke not yet
    drawn, in both directions (:func:`strokebot.model.order.candidate_features`); a short beam search
-   keeps the likeliest sequences. Its recurrent state carries what has been drawn so far. A model
-   file may hold several sequencers trained with different seeds (2.6 and 2.7 have three): their
+   keeps the likeliest sequences. Its recurrent state carries what has been drawn so far; with
+   ``order_context="place"`` (2.8) each candidate also sees the others of its step, by where they
+   lie (``learn.PlaceAttention``). A model file may hold several sequencers trained with different
+   seeds (2.6 to 2.8 have three): their
    probabilities are multiplied, so the choice is the design's rather than one seed's;
 5. the **stay net** decides, between consecutive strokes that the ink connects, whether the pen stays
    down and goes along the ink to the next one (a word written in one go) or lifts.
@@ -29,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from strokebot.model.order import FIRST_FEATURES, STROKE_FEATURES, Candidates, candidate_features
+from strokebot.model.order import FIRST_FEATURES, PLACE_FEATURES, STROKE_FEATURES, Candidates, candidate_features
 from strokebot.model.parse import (
     EXCURSION_FEATURES,
     JUNCTION_FEATURES,
@@ -100,6 +102,11 @@ def expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     inputs = order_features(config)
     for prefix in sequencer_prefixes(config):
         shapes.update(_mlp_shapes(f"{prefix}order", inputs + memory, order))
+        if order_context(config) == "place":
+            width = PLACE_WIDTH
+            shapes.update({f"{prefix}context.query.weight": (width, PLACE_FEATURES), f"{prefix}context.query.bias": (width,),
+                           f"{prefix}context.key.weight": (width, PLACE_FEATURES), f"{prefix}context.key.bias": (width,),
+                           f"{prefix}context.value.weight": (order[1], order[0]), f"{prefix}context.value.bias": (order[1],)})  # fmt: skip
         if memory:
             shapes.update({f"{prefix}memory.weight_ih": (3 * memory, inputs), f"{prefix}memory.weight_hh": (3 * memory, memory),
                            f"{prefix}memory.bias_ih": (3 * memory,), f"{prefix}memory.bias_hh": (3 * memory,)})  # fmt: skip
@@ -131,6 +138,26 @@ def order_features(config: dict[str, Any]) -> int:
     return count
 
 
+#: What the candidates of a step of a sequencer see of each other: ``"none"`` (each is scored on its
+#: own; the models before strokebot-default 2.8) or ``"place"`` (``learn.PlaceAttention``,
+#: MODEL_CARD.md, runs 46b and 47).
+ORDER_CONTEXTS = ("none", "place")
+
+#: The width of the queries and keys of a sequencer's attention by place (``order_context="place"``).
+PLACE_WIDTH = 16
+
+
+def order_context(config: dict[str, Any]) -> str:
+    """What the candidates of a step of a model file's sequencers see of each other: ``"none"`` (files
+    without ``order_context``) or ``"place"`` (:class:`strokebot.model.learn.PlaceAttention`)."""
+    context = str(config.get("order_context", "none"))
+    if context not in ORDER_CONTEXTS:
+        raise ValueError(f"order_context is {context!r}: this strokebot knows {' and '.join(ORDER_CONTEXTS)}")
+    if context == "place" and (len(config["order_hidden"]) < 2 or order_features(config) < PLACE_FEATURES):
+        raise ValueError("order_context place needs two hidden layers and the features of place")
+    return context
+
+
 class _MLP:
     """Standardised inputs, SiLU hidden layers, one output: mirrors ``learn.ScoreNet``."""
 
@@ -153,9 +180,11 @@ class _MLP:
 
 class _Sequencers:
     """A model file's sequencers (an ensemble, or one), their weights stacked to run together: each
-    a scorer as :class:`_MLP` runs it and a GRU cell as its memory, with a leading axis per sequencer."""
+    a scorer as :class:`_MLP` runs it and a GRU cell as its memory, with a leading axis per sequencer;
+    with ``context`` ``"place"``, attention across the candidates by where they lie
+    (``learn.PlaceAttention``) added to the second hidden layer."""
 
-    def __init__(self, weights: dict[str, np.ndarray], prefixes: list[str], *, memory: int) -> None:
+    def __init__(self, weights: dict[str, np.ndarray], prefixes: list[str], *, memory: int, context: str = "none") -> None:
         self.count, self.memory = len(prefixes), memory
 
         def stack(name: str, transpose: bool = False) -> np.ndarray:
@@ -170,15 +199,25 @@ class _Sequencers:
         if memory:
             self.w_ih, self.w_hh = stack("memory.weight_ih", transpose=True), stack("memory.weight_hh", transpose=True)
             self.b_ih, self.b_hh = stack("memory.bias_ih")[:, None], stack("memory.bias_hh")[:, None]
+        self.context = None
+        if context == "place":  # (weight (S, in, out), bias (S, 1, out)) of the query, the key and the value
+            self.context = [(stack(f"context.{n}.weight", transpose=True), stack(f"context.{n}.bias")[:, None]) for n in ("query", "key", "value")]
 
     def scores(self, features: np.ndarray, state: np.ndarray) -> np.ndarray:
         """(S, C): each sequencer's score of each candidate, from features (C, F) and states (S, M)."""
         x = np.broadcast_to(np.asarray(features, np.float32), (self.count, *features.shape))
         if self.memory:
             x = np.concatenate([x, np.broadcast_to(state[:, None], (self.count, len(features), self.memory))], axis=2)
-        x = (x - self.mean) * self.scale
+        x = (x - self.mean) * self.scale  # (S, C, F + M)
+        place = x[..., :PLACE_FEATURES]
         for k, (weight, bias) in enumerate(self.layers):
+            hidden = x  # at k == 1, the first hidden layer: the values the attention takes
             x = x @ weight + bias
+            if k == 1 and self.context is not None:
+                (wq, bq), (wk, bk), (wv, bv) = self.context
+                look = (place @ wq + bq) @ (place @ wk + bk).transpose(0, 2, 1) / np.float32(np.sqrt(wq.shape[2]))  # (S, C, C)
+                look = np.exp(look - look.max(axis=2, keepdims=True))
+                x = x + (look / look.sum(axis=2, keepdims=True)) @ (hidden @ wv + bv)
             if k < len(self.layers) - 1:
                 x = _silu(x)
         return x[..., 0]
@@ -203,7 +242,7 @@ class StrokeNets:
         self.junction = _MLP(weights, "junction")
         self.excursion = _MLP(weights, "excursion") if "excursion.mean" in weights else None
         self.stay = _MLP(weights, "stay") if "stay.mean" in weights else None
-        self.sequencers = _Sequencers(weights, sequencer_prefixes(config), memory=int(config.get("memory", 0)))
+        self.sequencers = _Sequencers(weights, sequencer_prefixes(config), memory=int(config.get("memory", 0)), context=order_context(config))
         self.features = order_features(config)  # the first this many columns of candidate_features
         self.spur = float(config.get("spur", 1.2))
         self.corner = float(config.get("corner", 40.0))
