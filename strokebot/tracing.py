@@ -256,7 +256,7 @@ def trace(
     Args:
         image: a path, a PIL image, or an array (H, W) / (H, W, C) of uint8, uint16, float or bool.
         model: a loaded model (:func:`~strokebot.load_model`), a model file, or None for the bundled
-            stroke model (``strokebot-default 2.7``).
+            stroke model (``strokebot-default 2.8``).
         fast: with no ``model``, True traces with the bundled one-shot gesture model instead:
             every glyph in one batched model call, tens of thousands of glyphs a second, rougher
             strokes in the stroke model's order and direction (it learnt from its drawings). None

@@ -1,9 +1,9 @@
 ; strokebot 0.1.0, profile grbl-servo (bundled): GRBL 1.1 plotter, pen servo on
 ; the spindle PWM: M3 S<down> / M3 S<up>
-; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.132 mm
-; 5 strokes, 49 points (simplified from 153, tolerance 0.566 mm)
-; pen-down length 122.3 mm, pen-up travel 62.8 mm
-; estimated plot time 8.8 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
+; page 60 x 28 mm, Y up: flipped against the page height, pen width 1.134 mm
+; 4 strokes, 53 points (simplified from 167, tolerance 0.567 mm)
+; pen-down length 128.2 mm, pen-up travel 44.3 mm
+; estimated plot time 8.4 s, the whole program from X0 Y0 Z0 (feed 2000 mm/min,
 ; G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min, $120=500
 ; $121=500 mm/s^2 (see yours with $$): a machine set slower plots slower
 ; Needs $32=0 (laser mode off) so that M3 S<value> moves the servo.
@@ -35,16 +35,6 @@ G4 P0.15
 G0 X25.078 Y20.541
 M3 S90
 G4 P0.15
-G1 X34.350 Y19.133 F2000
-G1 X35.609 Y16.624
-G1 X34.319 Y15.017
-G1 X33.663 Y14.707
-G1 X33.222 Y14.156
-M3 S30
-G4 P0.15
-G0 X25.078 Y20.541
-M3 S90
-G4 P0.15
 G1 X24.837 Y15.870 F2000
 G1 X24.831 Y15.458
 G1 X24.680 Y13.589
@@ -53,15 +43,25 @@ G1 X24.467 Y10.601
 G1 X24.334 Y9.000
 G1 X24.308 Y8.286
 G1 X25.399 Y8.200
-G1 X31.280 Y7.835
-G1 X33.392 Y8.339
-G1 X34.865 Y9.905
-G1 X34.695 Y12.337
-G1 X33.883 Y13.343
+G1 X33.149 Y8.225
+G1 X34.793 Y9.768
+G1 X35.048 Y11.413
+G1 X34.161 Y13.125
 G1 X32.769 Y13.986
-G1 X32.268 Y14.224
-G1 X30.467 Y14.352
+G1 X31.987 Y14.307
+G1 X31.399 Y14.254
+G1 X25.801 Y14.696
+G1 X25.533 Y14.737
 G1 X24.867 Y14.733
+G1 X24.867 Y17.267
+G1 X25.000 Y19.667
+G1 X25.078 Y20.541
+G1 X25.932 Y20.422
+G1 X34.350 Y19.133
+G1 X35.609 Y16.624
+G1 X34.319 Y15.017
+G1 X33.663 Y14.707
+G1 X33.222 Y14.156
 M3 S30
 G4 P0.15
 G0 X52.430 Y18.278

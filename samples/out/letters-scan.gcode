@@ -2,8 +2,8 @@
 ; the spindle PWM: M3 S<down> / M3 S<up>
 ; page 60 x 18 mm, Y up: flipped against the page height, pen width 0.516 mm
 ; 10 strokes, 110 points (simplified from 240, tolerance 0.258 mm)
-; pen-down length 127.9 mm, pen-up travel 61.7 mm
-; estimated plot time 12.2 s, the whole program from X0 Y0 Z0 (feed 2000
+; pen-down length 127.9 mm, pen-up travel 63.4 mm
+; estimated plot time 12.1 s, the whole program from X0 Y0 Z0 (feed 2000
 ; mm/min, G0 at the max rates); it assumes GRBL $110=4000 $111=4000 mm/min,
 ; $120=500 $121=500 mm/s^2 (see yours with $$): a machine set slower plots
 ; slower
@@ -13,22 +13,22 @@ G90
 G94
 M3 S30
 G4 P0.15
-G0 X12.209 Y6.929
+G0 X6.183 Y7.488
 M3 S90
 G4 P0.15
-G1 X12.097 Y8.936 F2000
-G1 X12.037 Y9.792
-G1 X12.047 Y9.996
-G1 X11.795 Y12.850
-G1 X11.759 Y13.003
-G1 X11.703 Y13.647
-G1 X11.683 Y13.861
-G1 X11.547 Y13.686
-G1 X11.087 Y13.086
-G1 X8.670 Y10.224
+G1 X7.774 Y9.253 F2000
 G1 X8.149 Y9.636
-G1 X7.774 Y9.253
-G1 X6.183 Y7.488
+G1 X8.670 Y10.224
+G1 X11.087 Y13.086
+G1 X11.547 Y13.686
+G1 X11.683 Y13.861
+G1 X11.703 Y13.647
+G1 X11.759 Y13.003
+G1 X11.795 Y12.850
+G1 X12.047 Y9.996
+G1 X12.037 Y9.792
+G1 X12.097 Y8.936
+G1 X12.209 Y6.929
 M3 S30
 G4 P0.15
 G0 X8.339 Y9.661

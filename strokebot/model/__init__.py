@@ -1,6 +1,6 @@
 """strokebot's models: how a pen would draw a glyph.
 
-The stroke model (``strokebot-default 2.7``, what tracing runs; numpy):
+The stroke model (``strokebot-default 2.8``, what tracing runs; numpy):
 
 * :mod:`~strokebot.model.skeleton` — the ink's centre lines as a graph of branches between line ends
   and junctions, cleaned the way a round pen makes ink.
@@ -11,7 +11,7 @@ The stroke model (``strokebot-default 2.7``, what tracing runs; numpy):
 Its training (torch): :mod:`~strokebot.model.truth` (labels from true strokes),
 :mod:`~strokebot.model.examples`, :mod:`~strokebot.model.learn`.
 
-The one-shot velocity encoder (``strokebot-fast 4``, the fast path; the stroke model's student):
+The one-shot velocity encoder (``strokebot-fast 5``, the fast path; the stroke model's student):
 
 * :mod:`~strokebot.model.gesture` (torch) — a 28×28 glyph in, one pen gesture of a fixed number of steps out.
 * :mod:`~strokebot.model.render` (torch) — the differentiable renderers that draw gestures back into images.

@@ -24,9 +24,9 @@ __all__ = ["FORMAT", "VERSION", "ModelFile", "read_model", "write_model", "expec
 FORMAT = "strokebot.model"
 VERSION = 1
 WEIGHT_PREFIX = "weight/"
-#: The bundled stroke model (``strokebot-default 2.7``): what tracing uses unless told otherwise.
+#: The bundled stroke model (``strokebot-default 2.8``): what tracing uses unless told otherwise.
 DEFAULT_MODEL = Path(__file__).parents[1] / "models" / "default.npz"
-#: The bundled one-shot gesture model (``strokebot-fast 4``, taught by the stroke model): the fast
+#: The bundled one-shot gesture model (``strokebot-fast 5``, taught by the stroke model): the fast
 #: path (``--fast``), and framed glyph arrays in bulk (:func:`strokebot.tracing.student_of`).
 FAST_MODEL = Path(__file__).parents[1] / "models" / "fast.npz"
 #: Largest a model file may unpack to: a zip bomb named .npz is refused before numpy inflates it.
