@@ -64,20 +64,15 @@ def context_sequencer(kind: str) -> type:
         def score(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
             if self.kind in ("none", "relations"):
                 return super().score(x, mask)
-            layers = self.order.layers
-            x = (x - self.order.mean) * self.order.scale
-            h = nn.functional.silu(layers[0](x))
-            second = layers[1](h)
+            return self.order(x, lambda _, h: self.across(h, mask))  # added to the second layer
+
+        def across(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            """What each candidate takes from the others' first hidden layers ``h`` (N, C, H)."""
             if self.kind == "mean":
                 weight = mask[..., None].float()
-                second = second + self.pool((h * weight).sum(1, keepdim=True) / weight.sum(1, keepdim=True).clamp_min(1))
-            else:  # attention over the candidates' first hidden layers
-                look = self.query(h) @ self.key(h).transpose(1, 2) / self.query.out_features**0.5
-                second = second + look.masked_fill(~mask[:, None, :], -1e9).softmax(-1) @ self.value(h)
-            h = nn.functional.silu(second)
-            for layer in layers[2:-1]:
-                h = nn.functional.silu(layer(h))
-            return layers[-1](h)[..., 0]
+                return self.pool((h * weight).sum(1, keepdim=True) / weight.sum(1, keepdim=True).clamp_min(1))
+            look = self.query(h) @ self.key(h).transpose(1, 2) / self.query.out_features**0.5
+            return look.masked_fill(~mask[:, None, :], -1e9).softmax(-1) @ self.value(h)
 
     return ContextSequencer
 

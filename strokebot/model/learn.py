@@ -49,7 +49,7 @@ from strokebot.model.examples import (
 )
 from strokebot.model.order import PLACE_FEATURES, STROKE_FEATURES
 from strokebot.model.parse import EXCURSION_FEATURES, JUNCTION_FEATURES, STAY_FEATURES
-from strokebot.model.strokes import ORDER_CONTEXTS, PLACE_WIDTH, StrokeNets, sequencer_prefix
+from strokebot.model.strokes import PLACE_WIDTH, StrokeNets, checked_context, sequencer_prefix
 
 __all__ = ["load_samples", "StrokeConfig", "ScoreNet", "PlaceAttention", "Sequencer", "train_strokes"]
 
@@ -64,7 +64,7 @@ class StrokeConfig:
     order_hidden: tuple[int, ...] = (96, 96)
     memory: int = 32  # GRU state of the sequencer; 0 for none
     sequencers: int = 3  # sequencers trained with seeds seed, seed + 1, ...; tracing multiplies their choices
-    order_context: str = "place"  # one of ORDER_CONTEXTS
+    order_context: str = "place"  # one of strokebot.model.strokes.ORDER_CONTEXTS
     spur: float = 1.2
     corner: float = 40.0
     name: str = "strokebot"
@@ -101,13 +101,17 @@ class ScoreNet(nn.Module):
         self.mean.copy_(x.mean(dim=0))
         self.scale.copy_(1.0 / x.std(dim=0).clamp_min(1e-3))
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = (x - self.mean) * self.scale  # (N, inputs)
+    def forward(self, x: Tensor, second: Callable[[Tensor, Tensor], Tensor] | None = None) -> Tensor:
+        """Scores (...,) of inputs (..., inputs); ``second(standardised inputs, first hidden layer)``, when
+        given, is added to the second layer before its activation (a sequencer's :class:`PlaceAttention`)."""
+        x = standardised = (x - self.mean) * self.scale
         for k, layer in enumerate(self.layers):
-            x = layer(x)
+            first, x = x, layer(x)
+            if k == 1 and second is not None:
+                x = x + second(standardised, first)
             if k < len(self.layers) - 1:
                 x = nn.functional.silu(x)
-        return x[:, 0]  # (N,)
+        return x[..., 0]
 
 
 class PlaceAttention(nn.Module):
@@ -138,10 +142,7 @@ class Sequencer(nn.Module):
 
     def __init__(self, hidden: Sequence[int], memory: int, features: int = len(STROKE_FEATURES), context: str = "none") -> None:
         super().__init__()
-        if context not in ORDER_CONTEXTS:
-            raise ValueError(f"order context {context!r}: not one of {', '.join(ORDER_CONTEXTS)}")
-        if context != "none" and (len(hidden) < 2 or features < PLACE_FEATURES):
-            raise ValueError(f"order context {context!r} needs two hidden layers and the first {PLACE_FEATURES} features")
+        checked_context(context, list(hidden), features)
         self.order = ScoreNet(features + memory, hidden)
         self.memory = nn.GRUCell(features, memory) if memory else None
         self.size = memory
@@ -164,13 +165,8 @@ class Sequencer(nn.Module):
         n, c, width = inputs.shape
         if self.context is None:
             return self.order(inputs.reshape(-1, width)).reshape(n, c)
-        layers = self.order.layers
-        x = (inputs - self.order.mean) * self.order.scale
-        first = nn.functional.silu(layers[0](x))
-        h = nn.functional.silu(layers[1](first) + self.context(x[..., :PLACE_FEATURES], first, mask))
-        for layer in layers[2:-1]:
-            h = nn.functional.silu(layer(h))
-        return layers[-1](h)[..., 0]
+        context = self.context
+        return self.order(inputs, lambda x, first: context(x[..., :PLACE_FEATURES], first, mask))
 
 
 # -- training data ---------------------------------------------------------------------------------

@@ -150,11 +150,16 @@ PLACE_WIDTH = 16
 def order_context(config: dict[str, Any]) -> str:
     """What the candidates of a step of a model file's sequencers see of each other: ``"none"`` (files
     without ``order_context``) or ``"place"`` (:class:`strokebot.model.learn.PlaceAttention`)."""
-    context = str(config.get("order_context", "none"))
+    return checked_context(str(config.get("order_context", "none")), list(config["order_hidden"]), order_features(config))
+
+
+def checked_context(context: str, hidden: list[int], features: int) -> str:
+    """``context`` when a sequencer of ``hidden`` layers reading ``features`` features can have it
+    (attention by place needs two hidden layers and the features of place); else a ValueError."""
     if context not in ORDER_CONTEXTS:
         raise ValueError(f"order_context is {context!r}: this strokebot knows {' and '.join(ORDER_CONTEXTS)}")
-    if context == "place" and (len(config["order_hidden"]) < 2 or order_features(config) < PLACE_FEATURES):
-        raise ValueError("order_context place needs two hidden layers and the features of place")
+    if context == "place" and (len(hidden) < 2 or features < PLACE_FEATURES):
+        raise ValueError(f"order_context place needs two hidden layers and the first {PLACE_FEATURES} sequencer features")
     return context
 
 
