@@ -280,5 +280,7 @@ def test_lines_of_writing_lead_scores_each_character_of_a_line_on_its_own():
     assert len(rows) == 8  # four sets, two models each
     against = [row[-2].strip() for row in rows[1::2]]  # the second model against the first: itself
     assert all(said.replace("+0.000 [+0.000, +0.000]", "").replace("+0.000 (one character)", "") == "; " for said in against), against
+    changed = [line.split("|")[4].strip() for line in out.splitlines() if "drawn otherwise than the first" in line]
+    assert changed == ["none"] * 4, changed  # a model draws every character as itself
     done = subprocess.run([sys.executable, str(BENCHMARKS / "leads" / "lines_of_writing.py"), "--model", "no-such.npz"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and done.stderr.strip() == "lines_of_writing: no-such.npz: model file not found"

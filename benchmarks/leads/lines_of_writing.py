@@ -13,7 +13,8 @@ nothing, rows of three held-out kanji. Each row is traced as ``strokebot trace``
 (glyph by glyph, :func:`strokebot.imaging.find_glyphs`) and each character of it is scored on its
 own: :func:`strokebot.metrics.drawing_like_a_person` of the strokes drawn inside its columns against
 its true strokes. With two models or more, each is compared with the first, character by character,
-with its 95 % interval over the characters (:func:`strokebot.evaluate.paired_difference`).
+with its 95 % interval over the characters (:func:`strokebot.evaluate.paired_difference`), and the
+characters the last draws otherwise than the first (direction, order or stroke count) are listed.
 
 The Latin letters and digits are KanjiVG's training characters but for six held out (1 X Z g n z);
 a user's letters are these same 62. What training cannot have seen is the way they are set: the
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +127,21 @@ def main(argv: list[str] | None = None) -> int:
             )
         wrong = sorted({r["label"] for r in rows[-1] if r.get("order", 1.0) < 1.0 or r.get("direction", 1.0) < 1.0})
         print(f"| | | {names[-1]}: not as KanjiVG | {''.join(wrong) if len(wrong) < 40 else f'{len(wrong)} characters'} | | | |")
+        if len(models) > 1:
+            print(f"| | | {names[-1]}: drawn otherwise than the first | {_changed(rows[0], rows[-1])} | | | |")
     return 0
+
+
+def _changed(first: list[dict], last: list[dict]) -> str:
+    """The characters whose direction, order or stroke count differ between two models' rows, each
+    with how many times (``r×10``: ten r's of the set), most first; ``none`` where none does."""
+    keys = ("direction", "order", "strokes")
+
+    def same(a: object, b: object) -> bool:
+        return a == b or (isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b))
+
+    counts = Counter(a["label"] for a, b in zip(first, last, strict=True) if not all(same(a.get(k), b.get(k)) for k in keys))
+    return " ".join(f"{c}×{n}" if n > 1 else c for c, n in counts.most_common()) or "none"
 
 
 if __name__ == "__main__":
