@@ -284,3 +284,69 @@ def test_lines_of_writing_lead_scores_each_character_of_a_line_on_its_own():
     assert changed == ["none"] * 4, changed  # a model draws every character as itself
     done = subprocess.run([sys.executable, str(BENCHMARKS / "leads" / "lines_of_writing.py"), "--model", "no-such.npz"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and done.stderr.strip() == "lines_of_writing: no-such.npz: model file not found"
+
+
+
+def _relations_lead():
+    sys.path.insert(0, str(BENCHMARKS / "leads"))
+    import sequencer_relations
+
+    return sequencer_relations
+
+
+def test_sequencer_relations_lead_reads_what_hangs_from_what():
+    from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
+    from strokebot.model.order import Candidates
+    from strokebot.model.skeleton import stroke_graph
+    from strokebot.model.strokes import StrokeNets, parse_glyph
+
+    lead = _relations_lead()
+    source = read_model(DEFAULT_MODEL)
+    ink = draw_polylines([[(10, 12), (54, 12)], [(32, 12), (32, 56)]], size=(64, 64), width=5)  # a T
+    candidates = Candidates.of(parse_glyph(stroke_graph(ink), StrokeNets(source.config, source.weights)))
+    assert len(candidates) == 2
+    bar = next(c for c in (0, 2) if np.ptp(candidates.strokes[c].points[:, 0]) > 30)
+    stem = 2 - bar
+    down = stem if candidates.strokes[stem].points[0, 1] < candidates.strokes[stem].points[-1, 1] else stem + 1
+    pairs = lead.pair_relations(candidates)
+    named = {name: pairs[..., k] for k, name in enumerate(lead.RELATIONS)}
+    assert pairs.shape == (4, 4, len(lead.RELATIONS))
+    assert named["same_stroke"][bar, bar + 1] == 1 and named["same_stroke"][bar, bar] == 0 and named["same_stroke"][bar, stem] == 0
+    assert named["touching"][bar, stem] == 1 and named["crosses"][bar, stem] == 0
+    assert named["hangs_from"][stem, bar] == 1 and named["hung_from"][bar, stem] == 1 and named["hangs_from"][bar, stem] == 0
+    assert named["starts_on"][down, bar] == 1 and named["starts_on"][down ^ 1, bar] == 0  # the stem drawn down starts on the bar
+    assert named["started_on"][bar, down] == 1
+    assert named["centre_dy"][bar, stem] > 0.3 and abs(named["centre_dx"][bar, stem]) < 0.05  # the stem's centre lies below
+
+
+def test_sequencer_relations_lead_orders_as_the_bundled_model_while_it_reads_no_relation(monkeypatch):
+    from strokebot.model import strokes
+    from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
+
+    lead = _relations_lead()
+    source = read_model(DEFAULT_MODEL)
+    nets = strokes.StrokeNets(source.config, source.weights)
+    glyphs = [
+        draw_polylines([[(10, 12), (54, 12)], [(32, 12), (32, 56)], [(14, 34), (50, 34)]], size=(64, 64), width=4),
+        draw_polylines([[(12, 12), (52, 12), (52, 52)], [(12, 12), (12, 52), (52, 52)], [(20, 30), (44, 30)]], size=(64, 64), width=4),
+        draw_polylines([[(40, 8), (12, 40)], [(24, 24), (50, 56)], [(30, 40), (56, 20)]], size=(64, 64), width=4),
+    ]
+    before = [[s.points for s in strokes.draw_glyph(ink, nets)] for ink in glyphs]
+    own = strokes.order_strokes
+    monkeypatch.setattr(strokes, "order_strokes", own)  # put back after the test
+    lead.swap_in(lead.bundled(source))
+    assert strokes.order_strokes is not own  # the lead's ordering is in use
+    after = [[s.points for s in strokes.draw_glyph(ink, nets)] for ink in glyphs]
+    assert [len(d) for d in after] == [len(d) for d in before] and max(map(len, before)) >= 3
+    for drawn, bundled in zip(after, before, strict=True):
+        for a, b in zip(drawn, bundled, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+@needs_data
+@pytest.mark.slow
+def test_sequencer_relations_lead_trains_and_traces(tmp_path):
+    out = run("leads/sequencer_relations.py", "--out", str(tmp_path), "--quick", "--seeds", "0", "-j", "1")
+    assert "seed 0, epoch 2/2" in out and f"wrote {tmp_path / 'relational.jsonl'}" in out
+    sets = {line.split('"set": "')[1].split('"')[0] for line in (tmp_path / "relational.jsonl").read_text().splitlines()}
+    assert {"omniglot", "kanjivg", "words"} <= sets
