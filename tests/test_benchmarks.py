@@ -350,3 +350,23 @@ def test_sequencer_relations_lead_trains_and_traces(tmp_path):
     assert "seed 0, epoch 2/2" in out and f"wrote {tmp_path / 'relational.jsonl'}" in out
     sets = {line.split('"set": "')[1].split('"')[0] for line in (tmp_path / "relational.jsonl").read_text().splitlines()}
     assert {"omniglot", "kanjivg", "words"} <= sets
+
+
+def test_beam_oracle_keeps_per_glyph_the_sequence_closest_to_the_truth():
+    sys.path.insert(0, str(BENCHMARKS / "leads"))
+    from beam_oracle import best_of
+
+    nan = float("nan")
+    order = np.array([[1.0, -1.0, nan, 0.0], [-1.0, 1.0, nan, 0.5]])  # (ranks, glyphs)
+    direction = np.array([[1.0, 0.5, 1.0, 0.0], [0.0, 1.0, 0.5, 1.0]])
+    assert best_of(order, direction, 1) == pytest.approx((0.0, 0.625, 0.625))  # the first alone; the NaN glyph left out of the order
+    tau, way, best_way = best_of(order, direction, 2)
+    assert tau == pytest.approx((1.0 + 1.0 + 0.5) / 3)
+    assert way == pytest.approx((1.0 + 1.0 + 1.0 + 1.0) / 4)  # the direction of the sequence picked by its order (glyph 2: the first)
+    assert best_way == pytest.approx(1.0)
+
+
+def test_beam_oracle_lead_is_never_below_the_likeliest_sequence():
+    out = run("leads/beam_oracle.py", "--quick", "--data", "kanjivg")
+    taus = [float(line.split(" | ")[3]) for line in out.splitlines() if line.startswith("| kanjivg |")]
+    assert len(taus) == 4 and taus == sorted(taus) and taus[0] > 0.5

@@ -263,3 +263,22 @@ def test_a_curl_drawn_out_from_where_the_next_stroke_starts_is_turned_to_end_the
     # Where the stroke before ends on that node, the pen is there already: the curl stays as drawn.
     into = _stroke([(50, 120), (50, 50)], (4, 7))
     assert toward_next([into, curl, spiral])[1] is curl
+
+
+def test_the_beam_ends_with_sequences_likeliest_first_and_the_first_is_what_is_drawn():
+    from strokebot.model.inference import load_model
+    from strokebot.model.skeleton import stroke_graph
+    from strokebot.model.strokes import likeliest_orders, order_strokes, parse_glyph
+
+    (sample,) = datasets.kanjivg_glyphs(characters=["言"])
+    nets = load_model().nets
+    parsed = parse_glyph(stroke_graph(sample.image, spur=nets.spur, corner=nets.corner), nets)
+    orders = likeliest_orders(parsed, nets)
+    assert len(orders) == 4 and [p for p, _ in orders] == sorted((p for p, _ in orders), reverse=True) and orders[0][0] < 0
+    assert all(len(sequence) == len(parsed) for _, sequence in orders)
+    firsts = [[tuple(np.round(s.points[0], 3)) for s in sequence] for _, sequence in orders]
+    assert len({tuple(f) for f in firsts}) == 4  # four different sequences
+    drawn = order_strokes(parsed, nets)
+    assert all(np.array_equal(a.points, b.points) for a, b in zip(drawn, orders[0][1], strict=True))
+    (one,) = likeliest_orders(parsed, None)  # without nets: the rule of thumb alone
+    assert one[0] <= 0.0 and len(one[1]) == len(parsed) and likeliest_orders([], nets) == []

@@ -54,7 +54,7 @@ from strokebot.model.parse import (
 from strokebot.model.skeleton import StrokeGraph, arc_lengths, stroke_graph
 
 __all__ = [
-    "StrokeModel", "StrokeNets", "DrawnStroke", "draw_glyph", "paired_strokes", "parse_glyph", "order_strokes", "keep_down",
+    "StrokeModel", "StrokeNets", "DrawnStroke", "draw_glyph", "paired_strokes", "parse_glyph", "order_strokes", "likeliest_orders", "keep_down",
     "expected_shapes", "working_scale",
 ]  # fmt: skip
 
@@ -339,6 +339,14 @@ def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam:
     ``beam`` most likely sequences are followed step by step and the likeliest whole sequence is
     drawn, so an unlikely first choice can still win when it makes the rest likely.
     """
+    return likeliest_orders(strokes, nets, beam=beam)[0][1] if strokes else []
+
+
+def likeliest_orders(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam: int = 4) -> list[tuple[float, list[ParsedStroke]]]:
+    """The ``beam`` likeliest sequences of ``strokes`` the sequencer's beam ends with (fewer when the
+    strokes have fewer), likeliest first: each its log probability and its strokes in drawing order
+    and direction, as :func:`order_strokes` draws the first. Without nets, the one rule-of-thumb
+    sequence."""
     if not strokes:
         return []
     candidates = Candidates.of(strokes)
@@ -362,7 +370,7 @@ def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam:
                 grown.append((logp + float(logs[best]), np.delete(left, best // 2), int(left[best // 2]),
                               candidates.strokes[row].points[-1], after, [*chosen, row]))  # fmt: skip
         beams = sorted(grown, key=lambda b: -b[0])[:beam]
-    return toward_next([candidates.strokes[row] for row in beams[0][5]])
+    return [(b[0], toward_next([candidates.strokes[row] for row in b[5]])) for b in beams]
 
 
 #: How long, at most, a stroke drawn out from a node the next stroke also starts from may be, as a
