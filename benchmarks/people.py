@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     print(against_majority(rows, majority, samples))
     print(by_character(rows, majority, samples))
     print(by_stroke_count(rows, majority))
+    print(by_stroke_count(rows, majority, "direction"))
     print(shared_ways(ways))
 
 
@@ -201,26 +202,26 @@ def by_character(rows: list[dict[str, float]], majority: dict[int, dict[str, flo
     return "\n".join(lines)
 
 
-def by_stroke_count(rows: list[dict[str, float]], majority: dict[int, dict[str, float]]) -> str:
-    """strokebot's order against the other people's majority, by whether it drew as many strokes as
-    the person, fewer (it joined what the person lifted between) or more (it lifted where the person
-    drew on): how much of the shortfall lies with the parse, how much with the order of its strokes.
-    A group's share is its glyphs' summed difference over all the glyphs compared."""
+def by_stroke_count(rows: list[dict[str, float]], majority: dict[int, dict[str, float]], key: str = "order") -> str:
+    """strokebot's order (or, with ``key="direction"``, direction) against the other people's
+    majority, by whether it drew as many strokes as the person, fewer (it joined what the person
+    lifted between) or more (it lifted where the person drew on): how much of the shortfall lies with
+    the parse, how much with the order of its strokes. A group's share is its glyphs' summed
+    difference over all the glyphs compared."""
     groups: dict[str, list[tuple[float, float]]] = {"as many": [], "fewer": [], "more": []}
     for k, votes in majority.items():
-        if np.isfinite(rows[k]["order"]) and np.isfinite(votes["order"]):
+        if np.isfinite(rows[k][key]) and np.isfinite(votes[key]):
             drawn, true = rows[k]["strokes"], rows[k]["true_strokes"]
-            groups["as many" if drawn == true else "fewer" if drawn < true else "more"].append((rows[k]["order"], votes["order"]))
+            groups["as many" if drawn == true else "fewer" if drawn < true else "more"].append((rows[k][key], votes[key]))
     compared = sum(len(pairs) for pairs in groups.values())
-    lines = ["\norder against the other people's majority, by strokes drawn against the person's:",
-             "| strokebot drew | glyphs | strokebot | majority | difference | share of the whole shortfall |", "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines = [f"\n{key} against the other people's majority, by strokes drawn against the person's:",
+             "| strokebot drew | glyphs | strokebot | majority | difference | share of the whole difference |", "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
     for name, pairs in groups.items():
         if pairs:
             ours, theirs = np.mean(pairs, axis=0)
             share = sum(a - b for a, b in pairs) / compared
             lines.append(f"| {name} | {len(pairs)} | {ours:.3f} | {theirs:.3f} | {ours - theirs:+.3f} | {share:+.3f} |")
     return "\n".join(lines)
-
 
 if __name__ == "__main__":
     main()

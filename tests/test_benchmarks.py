@@ -191,6 +191,12 @@ def test_people_splits_the_shortfall_by_strokes_drawn():
     assert float(table["as many"][3]) == -0.5 and float(table["more"][3]) == -2.0
     shares = sum(float(cells[4].rstrip(" |")) for cells in table.values())
     assert shares == pytest.approx((0 - 1 - 2 + 0) / 4, abs=1e-3)  # the groups' shares add up to the whole mean shortfall
+    rows = [dict(r, direction=d) for r, d in zip(rows, (1.0, 0.5, 1.0, 0.0, 1.0), strict=True)]
+    majority = {k: dict(v, direction=1.0) for k, v in majority.items()}
+    text = by_stroke_count(rows, majority, "direction")
+    assert text.splitlines()[1].startswith("direction against the other people's majority")
+    table = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in text.splitlines() if line.startswith("| ") and "---" not in line and "glyphs" not in line}
+    assert table["as many"][0] == "3" and float(table["fewer"][3]) == -1.0  # the glyph without an order has a direction
 
 
 @needs_data
