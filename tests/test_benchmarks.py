@@ -338,10 +338,12 @@ def test_sequencer_relations_lead_orders_as_the_bundled_model_while_it_reads_no_
         draw_polylines([[(40, 8), (12, 40)], [(24, 24), (50, 56)], [(30, 40), (56, 20)]], size=(64, 64), width=4),
     ]
     before = [[s.points for s in strokes.draw_glyph(ink, nets)] for ink in glyphs]
-    own = strokes.order_strokes
-    monkeypatch.setattr(strokes, "order_strokes", own)  # put back after the test
+    own = strokes.StrokeNets.order_scores
+    for name in ("initial_state", "order_scores", "remember"):  # put back after the test
+        monkeypatch.setattr(strokes.StrokeNets, name, getattr(strokes.StrokeNets, name))
+    monkeypatch.setattr(strokes, "candidate_features", strokes.candidate_features)
     lead.swap_in(lead.bundled(source))
-    assert strokes.order_strokes is not own  # the lead's ordering is in use
+    assert strokes.StrokeNets.order_scores is not own  # the lead's ordering is in use
     after = [[s.points for s in strokes.draw_glyph(ink, nets)] for ink in glyphs]
     assert [len(d) for d in after] == [len(d) for d in before] and max(map(len, before)) >= 3
     for drawn, bundled in zip(after, before, strict=True):

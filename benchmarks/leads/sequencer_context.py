@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -91,9 +92,10 @@ def held_out(sequencer: nn.Module, glyphs: list) -> tuple[float, float]:
     return total / max(steps, 1), right / max(steps, 1)
 
 
-def swap_in(sequencers: list[nn.Module]) -> None:
+def swap_in(sequencers: list[nn.Module], extra: Callable[[], tuple[torch.Tensor, ...]] = tuple) -> None:
     """Make every :class:`strokebot.model.strokes.StrokeNets` in this process order with ``sequencers``
-    (their log probabilities averaged, as the bundled ensemble does)."""
+    (their log probabilities averaged, as the bundled ensemble does); ``extra()``: what more their
+    ``score`` takes after the mask at the step being scored (``sequencer_relations.py``)."""
     from strokebot.model import strokes
 
     size = sequencers[0].size
@@ -105,7 +107,7 @@ def swap_in(sequencers: list[nn.Module]) -> None:
         x = torch.from_numpy(np.asarray(features, np.float32)[:, : sequencers[0].memory.input_size])
         every = torch.ones(1, len(x), dtype=torch.bool)
         with torch.no_grad():
-            logs = [torch.log_softmax(s.score(torch.cat([x, torch.from_numpy(state[k]).expand(len(x), size)], 1)[None], every)[0], 0)
+            logs = [torch.log_softmax(s.score(torch.cat([x, torch.from_numpy(state[k]).expand(len(x), size)], 1)[None], every, *extra())[0], 0)
                     for k, s in enumerate(sequencers)]  # fmt: skip
         return torch.stack(logs).mean(0).numpy()
 

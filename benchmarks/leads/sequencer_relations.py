@@ -18,11 +18,11 @@ from the bundled design.
 
 The examples are built as ``strokebot train`` builds them (the documented command's data, seed 0,
 parsed with the model's nets), with each glyph's relations; three sequencers (seeds 0-2) are
-trained as the package trains its own (:func:`strokebot.model.learn._fit_sequencer`'s settings:
-12 epochs of 64 glyphs, AdamW at 2e-3 one-cycle, gradients clipped at 1) and trace the held-out
-sets with the model's other nets, their log probabilities averaged over a beam of 4
-(``strokebot evaluate --rows OUT/relational.jsonl``, run in this process with the ordering swapped
-in). The bundled model's own rows of the same sets are its baseline (MODEL_CARD.md, run 48).
+trained by the function that trains the package's own (:func:`strokebot.model.learn._fit_sequencer`:
+12 epochs of 64 glyphs, AdamW at 2e-3 one-cycle, gradients clipped at 1), each batch with its
+relations, and trace the held-out sets with the model's other nets and the package's beam of 4,
+their log probabilities averaged (``strokebot evaluate --rows OUT/relational.jsonl``, run in this
+process with the sequencers swapped in as ``sequencer_context.py`` swaps its own). The bundled model's own rows of the same sets are its baseline (MODEL_CARD.md, run 48).
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from sequencer_context import DATA
+from sequencer_context import swap_in as swap_in_context
 from torch import nn
 
-DATA = ("kanjivg", "omniglot:4800", "shapes:400", "words:300", "letters:600")
 SETS = ("omniglot", "kanjivg", "kanjivg-bold", "words", "hershey:500")
 
 #: What :func:`pair_relations` says of two candidates i and j, in order.
@@ -72,17 +73,11 @@ def pair_relations(candidates: Any) -> np.ndarray:
     return out
 
 
-def step_rows(left: np.ndarray) -> np.ndarray:
-    """The candidate rows of a step whose strokes left are ``left``, in the order of
-    :func:`strokebot.model.order.candidate_features`."""
-    return np.stack([2 * left, 2 * left + 1], axis=1).reshape(-1)
-
-
 def _chunk(samples: list, nets: Any, spur: float, corner: float) -> list[tuple[Any, ...]]:
     """As ``strokebot train`` builds the sequencer's examples, with each glyph's relations and each
     step's candidate rows."""
     from strokebot.model.examples import _order_steps
-    from strokebot.model.order import Candidates
+    from strokebot.model.order import Candidates, step_rows
     from strokebot.model.skeleton import stroke_graph
     from strokebot.model.strokes import parse_glyph
     from strokebot.model.truth import Matcher, stroke_labels
@@ -122,8 +117,10 @@ def relational_sequencer() -> type:
             nn.init.zeros_(self.relation[2].weight)
             nn.init.zeros_(self.relation[2].bias)
 
-        def score_with(self, inputs: torch.Tensor, mask: torch.Tensor, relations: torch.Tensor) -> torch.Tensor:
+        def score(self, inputs: torch.Tensor, mask: torch.Tensor, relations: torch.Tensor | None = None) -> torch.Tensor:
             """(N, C) scores, as :meth:`Sequencer.score`, with the candidates' relations (N, C, C, R)."""
+            if relations is None:
+                raise ValueError("a relational sequencer scores with the candidates' relations")
             context = self.context
 
             def second(x: torch.Tensor, first: torch.Tensor) -> torch.Tensor:
@@ -153,7 +150,8 @@ def bundled(source: Any) -> list[nn.Module]:
 
 
 def batch_of(glyphs: list[tuple[Any, ...]]) -> tuple[torch.Tensor, ...]:
-    """:func:`strokebot.model.learn._order_batch`'s tensors and the steps' relations (B, T, C, C, R)."""
+    """:func:`strokebot.model.learn._order_batch`'s tensors and each step's relations (B × T, C, C, R),
+    as :func:`strokebot.model.learn._order_loss` passes them to the scorer."""
     from strokebot.model.learn import _order_batch
 
     tensors = _order_batch([steps for steps, _, _ in glyphs])
@@ -162,91 +160,42 @@ def batch_of(glyphs: list[tuple[Any, ...]]) -> tuple[torch.Tensor, ...]:
     for g, (_, pairs, rows) in enumerate(glyphs):
         for s, r in enumerate(rows):
             relations[g, s, : len(r), : len(r)] = pairs[np.ix_(r, r)]
-    return (*tensors, torch.from_numpy(relations))
-
-
-def loss_of(sequencer: nn.Module, batch: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, torch.Tensor]:
-    candidates, mask, choice, valid, chosen, relations = batch
-    b, t, c, f = candidates.shape
-    states = sequencer.states(chosen, valid.sum(1))
-    inputs = torch.cat([candidates, states[:, :, None].expand(b, t, c, sequencer.size)], dim=-1)
-    flat = (b * t, c)
-    scores = sequencer.score_with(inputs.reshape(*flat, -1), mask.reshape(flat), relations.reshape(*flat, c, -1)).reshape(b, t, c)
-    scores = scores.masked_fill(~mask, -1e9)
-    return nn.functional.cross_entropy(scores[valid], choice[valid]), (scores.argmax(-1) == choice)[valid].float().mean()
+    return (*tensors, torch.from_numpy(relations).reshape(b * t, c, c, -1))
 
 
 def fit(glyphs: list[tuple[Any, ...]], hidden: tuple[int, ...], memory: int, *, epochs: int, seed: int) -> nn.Module:
-    """A relational sequencer trained with the package's settings for its own."""
-    torch.manual_seed(seed)
-    rows = np.concatenate([f for steps, _, _ in glyphs for f, _ in steps])
-    width = rows.shape[1]
-    sequencer = relational_sequencer()(hidden, memory, width)
-    with torch.no_grad():
-        stats = torch.from_numpy(rows)
-        sequencer.order.mean[:width] = stats.mean(0)
-        sequencer.order.scale[:width] = 1.0 / stats.std(0).clamp_min(1e-3)
-    optimiser = torch.optim.AdamW(sequencer.parameters(), lr=2e-3, weight_decay=1e-4)
-    by_length = sorted(range(len(glyphs)), key=lambda i: len(glyphs[i][0]))
-    batches = [by_length[i : i + 64] for i in range(0, len(by_length), 64)]
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=max(epochs * len(batches), 1))
-    rng = np.random.default_rng(seed)
-    padded = [batch_of([glyphs[i] for i in chosen]) for chosen in batches]
-    for epoch in range(epochs):
-        total, right, count = 0.0, 0.0, 0
-        for k in rng.permutation(len(batches)):
-            loss, accuracy = loss_of(sequencer, padded[k])
-            optimiser.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(sequencer.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            steps = int(padded[k][3].sum())
-            total, right, count = total + float(loss.detach()) * steps, right + float(accuracy) * steps, count + steps
-        print(f"  seed {seed}, epoch {epoch + 1}/{epochs}: loss {total / max(count, 1):.4f}, next-stroke accuracy {right / max(count, 1):.4f}", flush=True)
-    return sequencer.eval()
+    """A relational sequencer trained as ``strokebot train`` trains its own
+    (:func:`strokebot.model.learn._fit_sequencer`), its batches with their relations."""
+    from strokebot.model.examples import OrderExamples
+    from strokebot.model.learn import StrokeConfig, _fit_sequencer
+
+    return _fit_sequencer(
+        OrderExamples([steps for steps, _, _ in glyphs]), StrokeConfig(order_hidden=hidden, memory=memory), epochs=epochs, seed=seed,
+        log=lambda line: print(f"  seed {seed}, {line.removeprefix('sequencer: ')}", flush=True),
+        make=relational_sequencer(), batch=lambda chosen: batch_of([glyphs[i] for i in chosen]),
+    )  # fmt: skip
 
 
 def swap_in(sequencers: list[nn.Module]) -> None:
-    """Make :func:`strokebot.model.strokes.order_strokes` in this process order with ``sequencers``
-    (a beam of 4, their log probabilities averaged, as the bundled ensemble orders)."""
+    """Make every stroke model in this process order with ``sequencers`` (as
+    ``sequencer_context.swap_in``: the bundled beam, their log probabilities averaged), each step
+    scored with its candidates' relations."""
     from strokebot.model import strokes
-    from strokebot.model.order import Candidates, candidate_features
+    from strokebot.model.order import step_rows
 
-    size, inputs = sequencers[0].size, sequencers[0].memory.input_size
+    step: dict[str, Any] = {}
+    features_of = strokes.candidate_features
 
-    def order_strokes(parsed: list, nets: Any, *, beam: int = 4) -> list:
-        if not parsed:
-            return []
-        candidates = Candidates.of(parsed)
-        pairs = torch.from_numpy(pair_relations(candidates))
-        start = np.zeros((len(sequencers), size), np.float32)
-        beams = [(0.0, np.arange(len(candidates)), None, None, start, [])]
-        for _ in range(len(candidates)):
-            grown = []
-            for logp, left, last, pen, state, chosen in beams:
-                features = candidate_features(candidates, left, last, pen)
-                rows = torch.from_numpy(step_rows(left))
-                x = torch.from_numpy(np.asarray(features, np.float32)[:, :inputs])
-                every = torch.ones(1, len(x), dtype=torch.bool)
-                with torch.no_grad():
-                    logs = torch.stack([
-                        torch.log_softmax(s.score_with(torch.cat([x, torch.from_numpy(state[k]).expand(len(x), size)], 1)[None], every,
-                                                       pairs[rows][:, rows][None])[0], 0)
-                        for k, s in enumerate(sequencers)
-                    ]).mean(0).numpy()  # fmt: skip
-                logs = logs - logs.max()
-                logs = logs - np.log(np.exp(logs).sum())  # the ensemble's product, renormalised
-                for best in np.argsort(-logs, kind="stable")[:beam].tolist():
-                    row = 2 * int(left[best // 2]) + best % 2
-                    with torch.no_grad():
-                        after = np.stack([s.memory(x[best : best + 1], torch.from_numpy(state[k])[None])[0].numpy() for k, s in enumerate(sequencers)])
-                    grown.append((logp + float(logs[best]), np.delete(left, best // 2), int(left[best // 2]),
-                                  candidates.strokes[row].points[-1], after, [*chosen, row]))  # fmt: skip
-            beams = sorted(grown, key=lambda b: -b[0])[:beam]
-        return strokes.toward_next([candidates.strokes[row] for row in beams[0][5]])
+    def candidate_features(candidates: Any, left: np.ndarray, last: int | None, pen: np.ndarray | None) -> np.ndarray:
+        # The beam asks for a step's features, then scores them: keep that step's relations.
+        if step.get("candidates") is not candidates:
+            step.update(candidates=candidates, pairs=torch.from_numpy(pair_relations(candidates)))
+        rows = torch.from_numpy(step_rows(left))
+        step["now"] = step["pairs"][rows][:, rows][None]
+        return features_of(candidates, left, last, pen)
 
-    strokes.order_strokes = order_strokes
+    strokes.candidate_features = candidate_features
+    swap_in_context(sequencers, extra=lambda: (step["now"],))
 
 
 def main(argv: list[str] | None = None) -> None:

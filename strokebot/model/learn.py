@@ -326,11 +326,13 @@ def _order_batch(glyphs: Sequence[list[tuple[np.ndarray, int]]]) -> tuple[Tensor
 
 
 def _order_loss(sequencer: Sequencer, batch: tuple[Tensor, ...]) -> tuple[Tensor, Tensor]:
-    candidates, mask, choice, valid, chosen = batch
+    """Cross-entropy and next-stroke accuracy of ``batch``: :func:`_order_batch`'s tensors, then any
+    more that the scorer's ``score`` takes after the mask, one row per step (B × T, ...)."""
+    candidates, mask, choice, valid, chosen, *extra = batch
     b, t, c, f = candidates.shape
     states = sequencer.states(chosen, valid.sum(1))  # (B, T, M)
     inputs = torch.cat([candidates, states[:, :, None].expand(b, t, c, sequencer.size)], dim=-1)
-    scores = sequencer.score(inputs.reshape(b * t, c, f + sequencer.size), mask.reshape(b * t, c)).reshape(b, t, c)
+    scores = sequencer.score(inputs.reshape(b * t, c, f + sequencer.size), mask.reshape(b * t, c), *extra).reshape(b, t, c)
     scores = scores.masked_fill(~mask, -1e9)
     loss = nn.functional.cross_entropy(scores[valid], choice[valid])
     right = (scores.argmax(-1) == choice)[valid].float().mean()
@@ -338,10 +340,19 @@ def _order_loss(sequencer: Sequencer, batch: tuple[Tensor, ...]) -> tuple[Tensor
 
 
 def _fit_sequencer(
-    examples: OrderExamples, config: StrokeConfig, *, epochs: int, seed: int, log: Callable[[str], None], make: Callable[..., Sequencer] = Sequencer
+    examples: OrderExamples,
+    config: StrokeConfig,
+    *,
+    epochs: int,
+    seed: int,
+    log: Callable[[str], None],
+    make: Callable[..., Sequencer] = Sequencer,
+    batch: Callable[[list[int]], tuple[Tensor, ...]] | None = None,
 ) -> Sequencer:
     """A sequencer trained on ``examples``; ``make(hidden, memory, features=..., context=...)`` builds it
-    (another design of scorer, for research: ``benchmarks/leads/sequencer_context.py``)."""
+    (another design of scorer, for research: ``benchmarks/leads/sequencer_context.py``), and
+    ``batch(glyph numbers)``, when given, pads a batch as :func:`_order_batch` does, with whatever
+    more that scorer reads (:func:`_order_loss`; ``benchmarks/leads/sequencer_relations.py``)."""
     torch.manual_seed(seed)
     rows = np.concatenate([f for g in examples.glyphs for f, _ in g])
     width = rows.shape[1]  # all of STROKE_FEATURES, or their first ones (to compare with older sequencers)
@@ -351,13 +362,14 @@ def _fit_sequencer(
         sequencer.order.mean[:width] = stats.mean(0)
         sequencer.order.scale[:width] = 1.0 / stats.std(0).clamp_min(1e-3)
     optimiser = torch.optim.AdamW(sequencer.parameters(), lr=2e-3, weight_decay=1e-4)
-    batch = 64
+    size = 64
     # Glyphs with similar step counts batch together: little padding.
     by_length = sorted(range(len(examples)), key=lambda i: len(examples.glyphs[i]))
-    batches = [by_length[i : i + batch] for i in range(0, len(by_length), batch)]
+    batches = [by_length[i : i + size] for i in range(0, len(by_length), size)]
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=2e-3, total_steps=max(epochs * len(batches), 1))
     rng = np.random.default_rng(seed)
-    padded = [_order_batch([examples.glyphs[i] for i in batch]) for batch in batches]  # once, not every epoch
+    # Once, not every epoch.
+    padded = [batch(chosen) if batch else _order_batch([examples.glyphs[i] for i in chosen]) for chosen in batches]
     for epoch in range(epochs):
         total, right, count = 0.0, 0.0, 0
         for k in rng.permutation(len(batches)):

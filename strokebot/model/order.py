@@ -30,7 +30,7 @@ import numpy as np
 from strokebot.model.parse import ParsedStroke
 from strokebot.model.skeleton import arc_lengths, point_along
 
-__all__ = ["STROKE_FEATURES", "PLACE_FEATURES", "FIRST_FEATURES", "CONVENTION_FEATURES", "Candidates", "candidate_features", "HEAD_REACH"]
+__all__ = ["STROKE_FEATURES", "PLACE_FEATURES", "FIRST_FEATURES", "CONVENTION_FEATURES", "Candidates", "candidate_features", "step_rows", "HEAD_REACH"]
 
 #: How far along a stroke its initial and final headings are measured (times the ink's radius, + px).
 HEAD_REACH = 6.0
@@ -221,7 +221,7 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     ``last`` is the stroke drawn last (None at the first step) and ``pen`` where the pen is (its end).
     """
     x0, y0, size = candidates.box
-    rows = np.stack([2 * left, 2 * left + 1], axis=1).reshape(-1)  # 2i as parsed, 2i + 1 reversed
+    rows = step_rows(left)
     static = candidates.static[rows]  # (2K', 21)
     count = len(left)
     dynamic = np.zeros((len(rows), 24), np.float32)
@@ -260,3 +260,10 @@ def candidate_features(candidates: Candidates, left: np.ndarray, last: int | Non
     dynamic[:, 22] = np.repeat(hangs.sum(axis=0) / 4.0, 2)
     dynamic[:, 23] = candidates.aspect
     return np.concatenate([static, dynamic], axis=1)  # the columns of STROKE_FEATURES
+
+
+def step_rows(left: np.ndarray) -> np.ndarray:
+    """The rows (as :class:`Candidates` numbers them) of the candidates of a step whose strokes left
+    are ``left``, in the order of :func:`candidate_features`' rows: stroke ``left[i]`` as parsed at
+    2i, reversed at 2i + 1."""
+    return np.stack([2 * np.asarray(left), 2 * np.asarray(left) + 1], axis=1).reshape(-1)
