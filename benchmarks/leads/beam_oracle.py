@@ -23,15 +23,6 @@ import numpy as np
 BEAM = 4
 
 
-def figures(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """Per glyph its order tau and direction (NaN where a glyph has none)."""
-
-    def value(row: dict, key: str) -> float:
-        return float("nan") if row.get(key) is None else float(row[key])
-
-    return np.array([value(r, "order") for r in rows]), np.array([value(r, "direction") for r in rows])
-
-
 def best_of(order: np.ndarray, direction: np.ndarray, k: int) -> tuple[float, float, float]:
     """From per-rank figures (ranks, glyphs): the mean order of the best of the first ``k`` by order,
     the direction of that same sequence, and the mean of the best direction alone."""
@@ -72,8 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             per_rank = []
             for k in range(BEAM):
                 rank[0] = k
-                per_rank.append(figures(path_rows(model, samples)))
-            order, direction = (np.stack([f[i] for f in per_rank]) for i in (0, 1))
+                per_rank.append(path_rows(model, samples))
+            # (ranks, glyphs); NaN where a glyph has no order (one stroke) or no direction (dots).
+            order, direction = (np.array([[row[key] for row in rows] for rows in per_rank], float) for key in ("order", "direction"))
             for k in range(1, BEAM + 1):
                 tau, way, best_way = best_of(order, direction, k)
                 label = "the likeliest (as traced)" if k == 1 else f"best of {k}"
