@@ -52,6 +52,7 @@ __all__ = [
     "kanjivg_split",
     "kanjivg_strokes",
     "kanjivg_glyphs",
+    "latin_hand",
     "normalised_sample",
     "redrawn",
     "SHARED_DATA",
@@ -584,6 +585,58 @@ def kanjivg_glyphs(
         samples.append(GlyphSample(image=image, strokes=strokes, label=f"kanjivg:{char}"))
     return samples
 
+
+
+def _heading_into_end(points: np.ndarray, span: float) -> np.ndarray:
+    """The unit heading with which a stroke arrives at its last point, over its last ``span`` of length."""
+    steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    back = np.concatenate([[0.0], np.cumsum(steps[::-1])])  # length back from the end, point by point
+    k = len(points) - 1 - min(int(np.searchsorted(back, span)), len(points) - 1)
+    chord = points[-1] - points[k]
+    return chord / max(float(np.linalg.norm(chord)), 1e-9)
+
+
+def latin_hand(strokes: Sequence[np.ndarray], *, drawn: Sequence[np.ndarray] | None = None, reach: float = 0.04, fold: float = 60.0) -> list[np.ndarray]:
+    """KanjiVG's strokes of a Latin letter or digit, joined where a Latin hand does not lift the pen.
+
+    Japanese schools lift the pen at every corner of a Latin letter; a Latin hand goes on. Two
+    consecutive strokes become one where the pen could go on without lifting:
+
+    * the next starts where this one ends (an L's stem and foot, a Z, the arms of a K, a B's bowls);
+    * both end at one point, arriving from nearly the same side (their headings within ``fold``
+      degrees: a V's point, the valleys of a W, an M's middle, an N's foot): the pen comes down one
+      and goes back up the other, which is drawn the other way round.
+
+    Strokes that only start at one point (an A's apex, an E's corner) stay apart, as most hands draw
+    them, and so do a D's or G's strokes meeting square on. ``reach`` is how near two ends must be, as a
+    share of the letter's size (KanjiVG's coinciding ends lie within 3 % of it, distinct ones 14 %
+    apart and more). ``drawn``, the same strokes distorted (a training glyph's), are joined as
+    ``strokes`` are: a distortion can shear a V's point past ``fold``, not make it another letter.
+    """
+    strokes = [np.asarray(s, dtype=float) for s in strokes]
+    drawn = strokes if drawn is None else [np.asarray(s, dtype=float) for s in drawn]
+    if len(drawn) != len(strokes):
+        raise ValueError(f"{len(drawn)} drawn strokes for {len(strokes)} strokes")
+    if not strokes:
+        return []
+    near = reach * max(float(np.ptp(np.concatenate(strokes), axis=0).max()), 1.0)
+    plan = [[(0, False)]]  # per joined stroke, its pieces: (index, drawn backwards)
+    end = strokes[0]  # the last piece of the stroke being joined, the way it is drawn
+    for k, stroke in enumerate(strokes[1:], start=1):
+        if np.linalg.norm(stroke[0] - end[-1]) <= near:
+            plan[-1].append((k, False))
+            end = stroke
+        elif np.linalg.norm(stroke[-1] - end[-1]) <= near and _heading_into_end(end, 4 * near) @ _heading_into_end(stroke, 4 * near) >= np.cos(np.radians(fold)):
+            plan[-1].append((k, True))
+            end = stroke[::-1]
+        else:
+            plan.append([(k, False)])
+            end = stroke
+    joined = []
+    for pieces in plan:
+        points = [drawn[k][::-1] if backwards else drawn[k] for k, backwards in pieces]
+        joined.append(np.concatenate([points[0]] + [p[1:] for p in points[1:]]))
+    return joined
 
 # -- Omniglot --------------------------------------------------------------------------------------
 

@@ -281,6 +281,9 @@ def test_lines_of_writing_lead_scores_each_character_of_a_line_on_its_own():
     rights = [max(float(s[:, 0].max()) for s in c) for c in placed]
     lefts = [min(float(s[:, 0].min()) for s in c) for c in placed]
     assert all(left - right >= lines_of_writing.GAP - 1e-6 for right, left in zip(rights[:-1], lefts[1:], strict=True))  # apart
+    latin, joined = lines_of_writing.line("tVo", 1.0, latin=True)
+    np.testing.assert_array_equal(latin, lines_of_writing.line("tVo", 1.0)[0])  # the same ink,
+    assert [len(c) for c in joined] == [2, 1, 1]  # a V in one stroke
     out = run("leads/lines_of_writing.py", "--model", str(DEFAULT_MODEL), "--model", str(DEFAULT_MODEL), "--count", "2")
     rows = [line.split("|") for line in out.splitlines() if line.startswith("|") and line.split("|")[3].strip().endswith("(default.npz)")]
     assert len(rows) == 8  # four sets, two models each

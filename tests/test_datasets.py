@@ -82,3 +82,21 @@ def test_omniglot_split_is_by_character():
     assert omniglot_split("Sanskrit/character10") in ("train", "test")
     names = [f"Tagalog/character{k:02d}" for k in range(1, 60)]
     assert 0.1 < sum(omniglot_split(n) == "test" for n in names) / len(names) < 0.45
+
+
+def test_latin_hand_goes_on_where_kanjivg_lifts_at_a_corner():
+    """A V's two downstrokes become one stroke down and back up; an L's stem and foot one stroke; an
+    A's legs, which only start at one point, and a 4's stem, which meets nothing end to end, stay apart."""
+    from strokebot.datasets import kanjivg_strokes, latin_hand
+
+    v = kanjivg_strokes("V")
+    (joined,) = latin_hand(v)
+    assert len(joined) == len(v[0]) + len(v[1]) - 1
+    np.testing.assert_array_equal(joined[: len(v[0])], v[0])  # down the first arm as KanjiVG draws it,
+    np.testing.assert_array_equal(joined[len(v[0]) :], v[1][::-1][1:])  # then up the second
+    assert len(latin_hand(kanjivg_strokes("L"))) == 1 and len(latin_hand(kanjivg_strokes("W"))) == 1
+    assert [len(s) for s in latin_hand(kanjivg_strokes("A"))] == [len(s) for s in kanjivg_strokes("A")]
+    assert len(latin_hand(kanjivg_strokes("4"))) == 2 and len(latin_hand(kanjivg_strokes("D"))) == 2
+    assert latin_hand([]) == []
+    wide = [s * (2.0, 1.0) for s in v]  # twice as wide: its point opens from 49° to 85°
+    assert len(latin_hand(wide)) == 2 and len(latin_hand(v, drawn=wide)) == 1  # joined as KanjiVG's V

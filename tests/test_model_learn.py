@@ -203,3 +203,18 @@ def test_a_model_file_missing_an_ensembles_sequencer_or_with_none_is_refused(tmp
     write_model(tmp_path / "none.npz", BARE.as_dict() | {"sequencers": 0}, weights, {"model_version": "none"})
     with pytest.raises(ModelError, match="sequencers"):
         read_model(tmp_path / "none.npz")
+
+
+def test_latin_letters_are_the_letters_joined_as_a_latin_hand_draws_them():
+    from strokebot.model.learn import ORDER_ONLY, load_samples
+
+    letters = load_samples(["letters:60"], log=lambda line: None)
+    latin = load_samples(["latin:60"], log=lambda line: None)
+    assert [s.label.split(":", 1)[1] for s in latin] == [s.label.split(":", 1)[1] for s in letters]
+    assert not any(s.label.startswith(ORDER_ONLY) for s in latin)  # they teach every net
+    for a, b in zip(letters, latin, strict=True):
+        np.testing.assert_array_equal(a.image, b.image)  # the same ink,
+        char = a.label.split(":", 1)[1]
+        assert len(b.strokes) == len(datasets.latin_hand(datasets.kanjivg_strokes(char))) <= len(a.strokes)  # fewer lifts
+    by_char = {s.label.split(":", 1)[1]: len(s.strokes) for s in latin}
+    assert by_char["V"] == 1 and by_char["A"] == 3

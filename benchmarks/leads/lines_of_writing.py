@@ -2,6 +2,7 @@
 
     python benchmarks/leads/lines_of_writing.py                                   # the bundled model (a minute)
     python benchmarks/leads/lines_of_writing.py --model old.npz --model new.npz   # two models, paired
+    python benchmarks/leads/lines_of_writing.py --latin     # against a Latin hand: no lift at a V's point
 
 KanjiVG draws Latin letters and digits in the order and direction Japanese schools teach them (a t's
 stem before its bar, an i's stem before its dot, a 5's body before its flag), as most Latin hands do;
@@ -40,30 +41,34 @@ DIGITS = ("2026", "1984", "4711", "3058", "69", "7421")
 GAP = 14.0  # KanjiVG units between characters
 
 
-def line(characters: str, scale: float) -> tuple[np.ndarray, list[list[np.ndarray]]]:
-    """An image of ``characters`` set side by side from KanjiVG's strokes, and each one's strokes."""
+def line(characters: str, scale: float, *, latin: bool = False) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+    """An image of ``characters`` set side by side from KanjiVG's strokes, and each one's strokes
+    (with ``latin``, joined where a Latin hand goes on: :func:`strokebot.datasets.latin_hand`)."""
     from strokebot import datasets
 
-    placed, x = [], 8.0
+    placed, drawn, x = [], [], 8.0
     for char in characters:
         strokes = [s.copy() for s in datasets.kanjivg_strokes(char)]
         low = min(float(s[:, 0].min()) for s in strokes)
         high = max(float(s[:, 0].max()) for s in strokes)
         for s in strokes:
             s[:, 0] += x - low
+        drawn += [s * scale for s in strokes]
+        if latin and char.isascii():
+            strokes = datasets.latin_hand(strokes)  # the same ink, drawn with fewer lifts
         placed.append([s * scale for s in strokes])
         x += high - low + GAP
     size = (int(round((x - GAP + 8.0) * scale)), int(round(datasets.KANJIVG_BOX * scale)))  # width, height
-    image = datasets.render_strokes([s for char in placed for s in char], size, datasets.KANJIVG_PEN * scale)
+    image = datasets.render_strokes(drawn, size, datasets.KANJIVG_PEN * scale)
     return image, placed
 
 
-def letter_rows(model, text: str, scale: float) -> list[dict[str, float]]:
+def letter_rows(model, text: str, scale: float, *, latin: bool = False) -> list[dict[str, float]]:
     """Per character of ``text``, its figures (``label``: the character)."""
     from strokebot.metrics import drawing_like_a_person
     from strokebot.tracing import trace
 
-    image, placed = line(text, scale)
+    image, placed = line(text, scale, latin=latin)
     drawn = [s.points[:, :2] for s in trace(image, model=model, polarity="light-on-dark").strokes]
     rows = []
     for k, strokes in enumerate(placed):
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, action="append", help="model file (repeatable; default: the bundled model)")
     parser.add_argument("--count", type=int, default=24, help="words, at most; and as many rows of kanji (default 24)")
     parser.add_argument("--scale", type=float, default=1.0, help="pixels per KanjiVG unit (default 1: 109-px lines)")
+    parser.add_argument("--latin", action="store_true", help="score the letters against a Latin hand: KanjiVG's strokes joined where it lifts at a corner")
     args = parser.parse_args(argv)
     try:
         models = [load_model(path) for path in args.model or [None]]
@@ -108,11 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         "rows of kanji": ["".join(kanji[i] for i in row) for row in picks],
     }
     names = [m.name if path is None else f"{m.name} ({path.name})" for m, path in zip(models, args.model or [None], strict=True)]
-    print("letters and digits in lines of writing; each character scored on its own, differences with 95 % over characters\n")
+    hand = "a Latin hand (KanjiVG's strokes joined where it lifts at a corner)" if args.latin else "KanjiVG"
+    print(f"letters and digits in lines of writing, against {hand}; each character scored on its own, differences with 95 % over characters\n")
     print("| set | characters | model | direction | order tau | strokes exact | against the first: direction; order |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for set_name, texts in sets.items():
-        rows = [[row for text in texts for row in letter_rows(model, text, args.scale)] for model in models]
+        rows = [[row for text in texts for row in letter_rows(model, text, args.scale, latin=args.latin)] for model in models]
         labels = [r["label"] for r in rows[0]]
         for k, (name, mine) in enumerate(zip(names, rows, strict=True)):
             figures = summarise(mine)
@@ -126,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         wrong = sorted({r["label"] for r in rows[-1] if r.get("order", 1.0) < 1.0 or r.get("direction", 1.0) < 1.0})
-        print(f"| | | {names[-1]}: not as KanjiVG | {''.join(wrong) if len(wrong) < 40 else f'{len(wrong)} characters'} | | | |")
+        print(f"| | | {names[-1]}: not as {'a Latin hand' if args.latin else 'KanjiVG'} | {''.join(wrong) if len(wrong) < 40 else f'{len(wrong)} characters'} | | | |")
         if len(models) > 1:
             print(f"| | | {names[-1]}: drawn otherwise than the first | {_changed(rows[0], rows[-1])} | | | |")
     return 0

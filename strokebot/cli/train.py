@@ -148,7 +148,7 @@ def _train_strokes(data_specs, out, epochs, seed, threads, name, model_version, 
     model_config, weights = train_strokes(samples, config, order_epochs=epochs or 12, seed=seed,
                                           workers=jobs or default_jobs(), log=log)
     metrics = {"model_version": model_version, "data": list(data_specs), "glyphs": len(samples), "seconds": round(time.time() - started)}
-    if any(spec.startswith(("kanjivg", "letters")) for spec in data_specs):  # letters are KanjiVG's too
+    if any(spec.startswith(("kanjivg", "letters", "latin")) for spec in data_specs):  # letters are KanjiVG's too
         metrics["license"] = KANJIVG_LICENCE
     write_model(out, model_config, weights, metrics)
     log(f"wrote {out}")

@@ -164,7 +164,7 @@ class DataSpec(Text):
         source, _, rest = spec.partition(":")
         count = rest.split(":", 1)[0]
         wrong = not (re.fullmatch(r"\d[\d_]*", count) and 1 <= int(count) <= self.MOST)
-        if source in ("hershey", "omniglot", "kanjivg", "letters", "words", "shapes") and count and wrong:
+        if source in ("hershey", "omniglot", "kanjivg", "letters", "latin", "words", "shapes") and count and wrong:
             self.fail(f"{spec!r}: the count after '{source}:' must be a whole number from 1 to {self.MOST:,}, "
                       f"got {count!r}", param, ctx)
         return spec

@@ -199,6 +199,8 @@ def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], No
                 part += datasets.kanjivg_glyphs(characters=[characters[k]], scale=rng.uniform(0.8, 2.4), jitter=1.0, pens=KANJIVG_PENS, seed=seed + k)
         elif name == "letters":
             part = _letters(count or 600, rng, seed)
+        elif name == "latin":
+            part = _letters(count or 600, rng, seed, latin=True)
         elif name == "omniglot":
             part = _omniglot(count, rng)
         elif name == "hershey":
@@ -208,7 +210,7 @@ def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], No
         elif name == "shapes":
             part = datasets.shape_glyphs(count or 300, seed=seed + 2)
         else:
-            raise UsageError(f"--data {spec}: not one of kanjivg, letters, omniglot, hershey, words, shapes (see --help)")
+            raise UsageError(f"--data {spec}: not one of kanjivg, letters, latin, omniglot, hershey, words, shapes (see --help)")
         log(f"{spec}: {len(part):,} glyphs ({time.perf_counter() - started:.0f} s)")
         samples += part
     return samples
@@ -222,9 +224,13 @@ def load_samples(specs: Sequence[str], *, seed: int = 0, log: Callable[[str], No
 ORDER_ONLY = "letters:"
 
 
-def _letters(count: int, rng: np.random.Generator, seed: int) -> list[Any]:
+def _letters(count: int, rng: np.random.Generator, seed: int, *, latin: bool = False) -> list[Any]:
     """KanjiVG's Latin letters and digits of its training split, over and over, each time drawn
-    with another scale, pen and distortion: ``count`` glyphs, labelled :data:`ORDER_ONLY` + the letter."""
+    with another scale, pen and distortion: ``count`` glyphs, labelled :data:`ORDER_ONLY` + the letter.
+
+    With ``latin``, their strokes are joined where a Latin hand goes on (:func:`strokebot.datasets.latin_hand`:
+    a V, W, L or Z in one stroke) and they teach every net, labelled ``latin:`` + the letter.
+    """
     from strokebot import datasets
 
     characters = [c for c in datasets.kanjivg_characters() if c.isascii() and c.isalnum() and datasets.kanjivg_split(c) == "train"]
@@ -232,7 +238,10 @@ def _letters(count: int, rng: np.random.Generator, seed: int) -> list[Any]:
     for k in range(count):
         char = characters[k % len(characters)]
         (sample,) = datasets.kanjivg_glyphs(characters=[char], scale=rng.uniform(0.8, 2.4), jitter=1.0, pens=KANJIVG_PENS, seed=seed + 100_000 + k)
-        part.append(dataclasses.replace(sample, label=ORDER_ONLY + char))
+        if latin:
+            part.append(dataclasses.replace(sample, strokes=datasets.latin_hand(datasets.kanjivg_strokes(char), drawn=sample.strokes), label="latin:" + char))
+        else:
+            part.append(dataclasses.replace(sample, label=ORDER_ONLY + char))
     return part
 
 
