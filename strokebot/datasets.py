@@ -586,7 +586,6 @@ def kanjivg_glyphs(
     return samples
 
 
-
 def _heading_into_end(points: np.ndarray, span: float) -> np.ndarray:
     """The unit heading with which a stroke arrives at its last point, over its last ``span`` of length."""
     steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
@@ -637,6 +636,7 @@ def latin_hand(strokes: Sequence[np.ndarray], *, drawn: Sequence[np.ndarray] | N
         points = [drawn[k][::-1] if backwards else drawn[k] for k, backwards in pieces]
         joined.append(np.concatenate([points[0]] + [p[1:] for p in points[1:]]))
     return joined
+
 
 # -- Omniglot --------------------------------------------------------------------------------------
 
