@@ -43,6 +43,27 @@ import torch
 from torch import nn
 
 DATA = ("kanjivg", "omniglot:4800", "shapes:400", "words:300", "letters:600")
+QUICK_DATA = ("kanjivg:40", "omniglot:40", "letters:20")  # --quick: a few glyphs of each, to try a lead
+
+
+def lead_arguments(parser: argparse.ArgumentParser, *, out: str) -> None:
+    """The arguments a sequencer lead shares: ``--out``, ``--model``, ``--seeds``, ``--jobs``, ``--quick``."""
+    from strokebot.model.checkpoint import DEFAULT_MODEL
+
+    parser.add_argument("--out", type=Path, required=True, help=out)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model whose nets parse the glyphs (default: the bundled one)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="worker processes building the examples")
+    parser.add_argument("--quick", action="store_true", help="about 40 glyphs of each set, 2 epochs, 40 glyphs traced")
+
+
+def parsing_nets(path: Path):
+    """The model file (its config and weights) and its nets, which parse the glyphs the sequencers learn from."""
+    from strokebot.model.checkpoint import read_model
+    from strokebot.model.strokes import StrokeNets
+
+    source = read_model(path)
+    return source, StrokeNets(source.config, source.weights)
 KINDS = ("none", "mean", "attention", "relations")
 
 
@@ -124,26 +145,20 @@ def swap_in(sequencers: list[nn.Module], extra: Callable[[], tuple[torch.Tensor,
 def main(argv: list[str] | None = None) -> None:
     from strokebot.cli import main as strokebot
     from strokebot.evaluate import path_samples
-    from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
     from strokebot.model.examples import order_examples
     from strokebot.model.learn import StrokeConfig, _fit_sequencer, load_samples
-    from strokebot.model.strokes import StrokeNets, order_context, sequencer_prefix
+    from strokebot.model.strokes import order_context, sequencer_prefix
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="folder for the rows of each kind")
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model whose nets parse the glyphs (default: the bundled one)")
+    lead_arguments(parser, out="folder for the rows of each kind")
     parser.add_argument("--data", action="append", help=f"training data, as strokebot train (default: {' '.join(DATA)})")
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("-j", "--jobs", type=int, default=2, help="worker processes building the examples")
-    parser.add_argument("--quick", action="store_true", help="about 40 glyphs of each set, 2 epochs, 40 glyphs traced")
     args = parser.parse_args(argv)
 
-    source = read_model(args.model)
+    source, nets = parsing_nets(args.model)
     config = source.config
-    nets = StrokeNets(config, source.weights)
     started = time.perf_counter()
-    data = args.data or (["kanjivg:40", "omniglot:40", "letters:20"] if args.quick else list(DATA))
+    data = args.data or list(QUICK_DATA if args.quick else DATA)
     train = order_examples(load_samples(data, seed=0, log=print), nets, workers=args.jobs)
     count = 40 if args.quick else None
     people = order_examples(load_samples([f"omniglot:{count}" if count else "omniglot"], seed=0, log=lambda _: None), nets, workers=args.jobs).glyphs

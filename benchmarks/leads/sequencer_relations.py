@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from sequencer_context import DATA
+from sequencer_context import DATA, QUICK_DATA, lead_arguments, parsing_nets
 from sequencer_context import swap_in as swap_in_context
 from torch import nn
 
@@ -200,23 +199,16 @@ def swap_in(sequencers: list[nn.Module]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     from strokebot.cli import main as strokebot
-    from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
     from strokebot.model.learn import load_samples
-    from strokebot.model.strokes import StrokeNets
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="folder for the rows")
-    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model whose nets parse the glyphs (default: the bundled one)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("-j", "--jobs", type=int, default=2, help="worker processes building the examples")
-    parser.add_argument("--quick", action="store_true", help="about 40 glyphs of each set, 2 epochs, 40 glyphs traced")
+    lead_arguments(parser, out="folder for the rows")
     args = parser.parse_args(argv)
 
-    source = read_model(args.model)
+    source, nets = parsing_nets(args.model)
     config = source.config
-    nets = StrokeNets(config, source.weights)
     started = time.perf_counter()
-    data = ["kanjivg:40", "omniglot:40", "letters:20"] if args.quick else list(DATA)
+    data = list(QUICK_DATA if args.quick else DATA)
     glyphs = examples(load_samples(data, seed=0, log=print), nets, args.jobs)
     print(f"examples: {sum(len(g[0]) for g in glyphs):,} steps from {len(glyphs):,} glyphs ({time.perf_counter() - started:.0f} s)", flush=True)
     trained = []
