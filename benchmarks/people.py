@@ -223,5 +223,6 @@ def by_stroke_count(rows: list[dict[str, float]], majority: dict[int, dict[str, 
             lines.append(f"| {name} | {len(pairs)} | {ours:.3f} | {theirs:.3f} | {ours - theirs:+.3f} | {share:+.3f} |")
     return "\n".join(lines)
 
+
 if __name__ == "__main__":
     main()

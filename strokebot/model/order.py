@@ -266,4 +266,5 @@ def step_rows(left: np.ndarray) -> np.ndarray:
     """The rows (as :class:`Candidates` numbers them) of the candidates of a step whose strokes left
     are ``left``, in the order of :func:`candidate_features`' rows: stroke ``left[i]`` as parsed at
     2i, reversed at 2i + 1."""
-    return np.stack([2 * np.asarray(left), 2 * np.asarray(left) + 1], axis=1).reshape(-1)
+    left = np.asarray(left)
+    return np.stack([2 * left, 2 * left + 1], axis=1).reshape(-1)

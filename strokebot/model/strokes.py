@@ -339,7 +339,7 @@ def order_strokes(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam:
     ``beam`` most likely sequences are followed step by step and the likeliest whole sequence is
     drawn, so an unlikely first choice can still win when it makes the rest likely.
     """
-    return likeliest_orders(strokes, nets, beam=beam)[0][1] if strokes else []
+    return toward_next(_beam_search(strokes, nets, beam)[0][1]) if strokes else []
 
 
 def likeliest_orders(strokes: list[ParsedStroke], nets: StrokeNets | None, *, beam: int = 4) -> list[tuple[float, list[ParsedStroke]]]:
@@ -347,8 +347,12 @@ def likeliest_orders(strokes: list[ParsedStroke], nets: StrokeNets | None, *, be
     strokes have fewer), likeliest first: each its log probability and its strokes in drawing order
     and direction, as :func:`order_strokes` draws the first. Without nets, the one rule-of-thumb
     sequence."""
-    if not strokes:
-        return []
+    return [(logp, toward_next(sequence)) for logp, sequence in _beam_search(strokes, nets, beam)] if strokes else []
+
+
+def _beam_search(strokes: list[ParsedStroke], nets: StrokeNets | None, beam: int) -> list[tuple[float, list[ParsedStroke]]]:
+    """The sequences the beam ends with, likeliest first, each its log probability and its strokes
+    as the sequencer chose them (before :func:`toward_next`, which only the drawn ones need)."""
     candidates = Candidates.of(strokes)
     if nets is None:
         beam = 1
@@ -370,7 +374,7 @@ def likeliest_orders(strokes: list[ParsedStroke], nets: StrokeNets | None, *, be
                 grown.append((logp + float(logs[best]), np.delete(left, best // 2), int(left[best // 2]),
                               candidates.strokes[row].points[-1], after, [*chosen, row]))  # fmt: skip
         beams = sorted(grown, key=lambda b: -b[0])[:beam]
-    return [(b[0], toward_next([candidates.strokes[row] for row in b[5]])) for b in beams]
+    return [(b[0], [candidates.strokes[row] for row in b[5]]) for b in beams]
 
 
 #: How long, at most, a stroke drawn out from a node the next stroke also starts from may be, as a
