@@ -295,7 +295,6 @@ def test_lines_of_writing_lead_scores_each_character_of_a_line_on_its_own():
     assert done.returncode == 1 and done.stderr.strip() == "lines_of_writing: no-such.npz: model file not found"
 
 
-
 def _relations_lead():
     sys.path.insert(0, str(BENCHMARKS / "leads"))
     import sequencer_relations
