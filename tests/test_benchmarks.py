@@ -1,5 +1,6 @@
 """The benchmarks still run (a small --quick run of each) and the baselines trace what they should."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -380,3 +381,27 @@ def test_beam_oracle_lead_is_never_below_the_likeliest_sequence():
     out = run("leads/beam_oracle.py", "--quick", "--data", "kanjivg")
     taus = [float(line.split(" | ")[3]) for line in out.splitlines() if line.startswith("| kanjivg |")]
     assert len(taus) == 4 and taus == sorted(taus) and taus[0] > 0.5
+
+
+def test_unseen_alphabets_lead_leaves_each_alphabet_out_of_its_own_fold():
+    sys.path.insert(0, str(BENCHMARKS / "leads"))
+    import unseen_alphabets
+
+    alphabets = ["Sanskrit", "Tagalog"]
+    assert unseen_alphabets.people_alphabet("Tagalog/character07", set(alphabets)) == "Tagalog"
+    assert unseen_alphabets.people_alphabet("kanjivg:05b57", set(alphabets)) is None
+    assert unseen_alphabets.people_alphabet("Hebrew/character01", set(alphabets)) is None  # not an alphabet people drew here
+    examples = {"": ["kanji"], "Sanskrit": ["s1", "s2"], "Tagalog": ["t1"]}
+    assert unseen_alphabets.folds(examples, alphabets, "others") == {"Sanskrit": ["kanji", "t1"], "Tagalog": ["kanji", "s1", "s2"]}
+    assert unseen_alphabets.folds(examples, alphabets, "none") == {"": ["kanji"]}
+
+
+@needs_data
+@pytest.mark.slow
+def test_unseen_alphabets_lead_traces_every_alphabet_with_sequencers_that_never_saw_it(tmp_path):
+    out = run("leads/unseen_alphabets.py", "--out", str(tmp_path), "--quick", "--people", "others", "none", "--seeds", "0", "-j", "1")
+    table = [line for line in out.splitlines() if line.startswith(("| model", "| skeleton", "| relations"))]
+    assert len(table) == 4 and all(len(line.split(" / ")) == 5 for line in table)  # three alphabets and all, direction / order each
+    for name in ("model", "rules", "relations-others", "relations-none"):
+        rows = [json.loads(line) for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
+        assert len(rows) == 60 and {row["label"].split("/")[0] for row in rows} == {"Japanese_(katakana)", "Sanskrit", "Tagalog"}

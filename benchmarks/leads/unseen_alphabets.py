@@ -1,0 +1,137 @@
+"""Research lead: how the sequencers draw people's glyphs of an alphabet they have never seen.
+
+    python benchmarks/leads/unseen_alphabets.py --out ua/                          # 2.8's design, seeds 0-2 (~45 min)
+    python benchmarks/leads/unseen_alphabets.py --out ua/ --kinds relations none --people others none
+    python benchmarks/leads/unseen_alphabets.py --out ua/ --quick                  # a few glyphs, to try it
+
+``strokebot evaluate --data omniglot`` holds out a quarter of the *characters* of the three
+alphabets people drew (katakana, Sanskrit, Tagalog); the sequencers have seen the other
+characters of each, drawn by the same 20 people. A user's glyphs may come from an alphabet nobody
+drew for strokebot. Here each alphabet in turn is left out: the sequencers are trained (three
+seeds, as ``strokebot train`` trains them) on everything else, and trace every glyph of the
+alphabet left out, all its characters and all 20 people (2,120 glyphs of 106 characters over the
+three folds: four times the held-out split, so designs are told apart more finely).
+
+``--kinds``: the sequencer, as ``sequencer_context.py`` names them (``relations`` is attention
+by place, the bundled 2.8's; ``none`` is 2.7's per-candidate scorer). ``--people``: what people's
+glyphs they learn from: ``others`` (the other two alphabets') or ``none`` (no people's glyphs at
+all, KanjiVG and the rest only: one training serves every fold).
+
+Rows, one file per design (``OUT/KIND-PEOPLE.jsonl``, the set ``unseen alphabet``, labels
+``alphabet/character``) and the parsing model's own (``OUT/model.jsonl``: it has seen three
+quarters of these characters, so it is the seen-alphabet reference, not a fair rival), and the
+rules' (``OUT/rules.jsonl``: the skeleton joined, oriented and ordered by convention, as
+``benchmarks/drawing_order.py`` runs it; they learn nothing, so every alphabet is new to them). Compare two
+designs glyph by glyph with ``python benchmarks/paired.py OUT/relations-others.jsonl
+OUT/none-others.jsonl``. The junction, excursion and stay nets are the model's own, which saw the
+training characters of every alphabet: the lead measures the sequencers (order and direction), not
+the parse (MODEL_CARD.md, run 52).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+from sequencer_context import DATA, KINDS, QUICK_DATA, context_sequencer, lead_arguments, parsing_nets, swap_in
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/baselines.py
+from baselines import convention_trace  # noqa: E402
+
+SET = "unseen alphabet"
+
+
+def people_alphabet(label: str, alphabets: set[str]) -> str | None:
+    """The Omniglot alphabet of a training glyph's label (``alphabet/characterNN``), or None for other data."""
+    head, slash, _ = label.partition("/")
+    return head if slash and head in alphabets else None
+
+
+def folds(examples: dict[str, list], alphabets: list[str], people: str) -> dict[str, list]:
+    """The sequencers' training steps of each fold: every glyph but the left-out alphabet's, or, with
+    ``people`` ``"none"``, no people's glyphs at all (one fold, named ``""``, for every alphabet)."""
+    if people == "none":
+        return {"": examples[""]}
+    return {left: examples[""] + [g for a in alphabets if a != left for g in examples[a]] for left in alphabets}
+
+
+def write_rows(path: Path, rows: list[tuple[str, dict]]) -> None:
+    def finite(value: object) -> object:
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    lines = [json.dumps({"set": SET, "glyph": k, "label": label, **{key: finite(v) for key, v in row.items()}}) for k, (label, row) in enumerate(rows)]
+    path.write_text("".join(f"{line}\n" for line in lines))
+
+
+def main(argv: list[str] | None = None) -> None:
+    from strokebot import datasets, load_model
+    from strokebot.evaluate import path_rows, summarise
+    from strokebot.metrics import drawing_like_a_person
+    from strokebot.model.examples import OrderExamples, order_examples
+    from strokebot.model.learn import StrokeConfig, _fit_sequencer, load_samples
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    lead_arguments(parser, out="folder for the rows of each design")
+    parser.add_argument("--data", action="append", help=f"training data, as strokebot train (default: {' '.join(DATA)})")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=["relations"])
+    parser.add_argument("--people", nargs="+", choices=("others", "none"), default=["others"])
+    args = parser.parse_args(argv)
+
+    source, nets = parsing_nets(args.model)
+    config = source.config
+    glyphs = datasets.omniglot_glyphs()
+    alphabets = sorted({g.label.split("/")[0] for g in glyphs})
+    tested = {a: [g for g in glyphs if g.label.startswith(a + "/")][: 20 if args.quick else None] for a in alphabets}
+    started = time.perf_counter()
+    samples = load_samples(args.data or list(QUICK_DATA if args.quick else DATA), seed=0, log=print)
+    grouped: dict[str, list] = {"": [], **{a: [] for a in alphabets}}
+    for sample in samples:
+        grouped[people_alphabet(sample.label, set(alphabets)) or ""].append(sample)
+    examples = {name: order_examples(part, nets, workers=args.jobs).glyphs for name, part in grouped.items()}
+    counts = ", ".join(f"{name or 'the rest'} {len(steps):,}" for name, steps in examples.items())
+    print(f"examples: glyphs of {counts} ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model = load_model(args.model)
+    reference = [(g.label, row) for a in alphabets for g, row in zip(tested[a], path_rows(model, tested[a]), strict=True)]
+    write_rows(args.out / "model.jsonl", reference)
+    rules = [(g.label, drawing_like_a_person(convention_trace(g.image), g.strokes, g.image)) for a in alphabets for g in tested[a]]
+    write_rows(args.out / "rules.jsonl", rules)
+    report = [("model (seen alphabets)", [row for _, row in reference]), ("skeleton, convention order", [row for _, row in rules])]
+    settings = StrokeConfig(order_hidden=tuple(config["order_hidden"]), memory=int(config["memory"]))
+    for kind in args.kinds:
+        for people in args.people:
+            rows = []
+            trained: dict[str, list] = {}
+            for left, steps in folds(examples, alphabets, people).items():
+                began = time.perf_counter()
+                make = context_sequencer(kind)
+                fit = OrderExamples(steps)
+                trained[left] = [
+                    _fit_sequencer(fit, settings, epochs=2 if args.quick else 12, seed=seed, log=lambda _: None, make=make) for seed in args.seeds
+                ]
+                print(f"{kind}, people {people}, without {left or 'any alphabet'}: {len(steps):,} glyphs, {time.perf_counter() - began:.0f} s", flush=True)
+            for a in alphabets:
+                swap_in(trained[a if people == "others" else ""])
+                rows += [(g.label, row) for g, row in zip(tested[a], path_rows(model, tested[a]), strict=True)]
+            write_rows(args.out / f"{kind}-{people}.jsonl", rows)
+            report.append((f"{kind}, people {people}", [row for _, row in rows]))
+
+    print("| sequencers | " + " | ".join(f"{a}: direction / order" for a in alphabets) + " | all |")
+    print("| --- |" + " --- |" * (len(alphabets) + 1))
+    for name, rows in report:
+        cells, k = [], 0
+        for a in alphabets:
+            figures = summarise(rows[k : k + len(tested[a])])
+            cells.append(f"{figures['direction']:.3f} / {figures['order_tau']:.3f}")
+            k += len(tested[a])
+        every = summarise(rows)
+        print(f"| {name} | " + " | ".join(cells) + f" | {every['direction']:.3f} / {every['order_tau']:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
