@@ -104,12 +104,12 @@ def main(argv: list[str] | None = None) -> None:
     report = [("model (seen alphabets)", [row for _, row in reference]), ("skeleton, convention order", [row for _, row in rules])]
     settings = StrokeConfig(order_hidden=tuple(config["order_hidden"]), memory=int(config["memory"]))
     for kind in args.kinds:
+        make = context_sequencer(kind)
         for people in args.people:
             rows = []
             trained: dict[str, list] = {}
             for left, steps in folds(examples, alphabets, people).items():
                 began = time.perf_counter()
-                make = context_sequencer(kind)
                 fit = OrderExamples(steps)
                 trained[left] = [
                     _fit_sequencer(fit, settings, epochs=2 if args.quick else 12, seed=seed, log=lambda _: None, make=make) for seed in args.seeds
