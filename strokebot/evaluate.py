@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["reconstruction", "clustering_accuracy", "path_rows", "path_figures", "summarise", "group_interval", "paired_difference", "path_samples", "evaluate_specs", "chamfer", "order_distance", "path_codes"]
+__all__ = ["reconstruction", "clustering_accuracy", "path_rows", "path_figures", "summarise", "group_interval", "paired_difference", "path_samples", "evaluate_specs", "chamfer", "order_distance", "path_codes", "rows_jsonl"]
 
 
 def reconstruction(model: Any, images: np.ndarray, *, batch_size: int = 1000) -> dict[str, float]:
@@ -169,6 +169,19 @@ def path_rows(model: Any, samples: Sequence[Any], *, refine: int = 0, progress: 
         if progress is not None:
             progress(1)
     return rows
+
+
+def rows_jsonl(sets: dict[str, Sequence[dict[str, Any]]]) -> bytes:
+    """Glyph rows (:func:`path_rows`, each with its ``label``) as ``strokebot evaluate --rows`` writes
+    them, the lines ``benchmarks/paired.py`` reads: per glyph a JSON line with its set and number, a
+    figure the glyph does not have (NaN) as JSON's null, so any JSON reader takes the line."""
+    import json
+
+    def finite_or_none(value: Any) -> Any:
+        return None if isinstance(value, float) and value != value else value
+
+    lines = [json.dumps({"set": name, "glyph": k, **{key: finite_or_none(v) for key, v in row.items()}}) for name, rows in sets.items() for k, row in enumerate(rows)]
+    return "".join(f"{line}\n" for line in lines).encode()
 
 
 def path_figures(model: Any, samples: Sequence[Any], *, refine: int = 0, progress: Any = None) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from torch import nn
 
 DATA = ("kanjivg", "omniglot:4800", "shapes:400", "words:300", "letters:600")
 QUICK_DATA = ("kanjivg:40", "omniglot:40", "letters:20")  # --quick: a few glyphs of each, to try a lead
+KINDS = ("none", "mean", "attention", "relations")
 
 
 def lead_arguments(parser: argparse.ArgumentParser, *, out: str) -> None:
@@ -64,7 +65,6 @@ def parsing_nets(path: Path):
 
     source = read_model(path)
     return source, StrokeNets(source.config, source.weights)
-KINDS = ("none", "mean", "attention", "relations")
 
 
 def context_sequencer(kind: str) -> type:

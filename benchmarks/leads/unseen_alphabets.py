@@ -31,8 +31,6 @@ the parse (MODEL_CARD.md, run 52).
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -60,11 +58,11 @@ def folds(examples: dict[str, list], alphabets: list[str], people: str) -> dict[
 
 
 def write_rows(path: Path, rows: list[tuple[str, dict]]) -> None:
-    def finite(value: object) -> object:
-        return None if isinstance(value, float) and not math.isfinite(value) else value
+    """``rows`` (label, figures) as ``strokebot evaluate --rows`` writes a set's glyphs."""
+    from strokebot.evaluate import rows_jsonl
+    from strokebot.output import write_bytes
 
-    lines = [json.dumps({"set": SET, "glyph": k, "label": label, **{key: finite(v) for key, v in row.items()}}) for k, (label, row) in enumerate(rows)]
-    path.write_text("".join(f"{line}\n" for line in lines))
+    write_bytes(path, rows_jsonl({SET: [{"label": label, **row} for label, row in rows]}))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -89,8 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     samples = load_samples(args.data or list(QUICK_DATA if args.quick else DATA), seed=0, log=print)
     grouped: dict[str, list] = {"": [], **{a: [] for a in alphabets}}
+    known = set(alphabets)
     for sample in samples:
-        grouped[people_alphabet(sample.label, set(alphabets)) or ""].append(sample)
+        grouped[people_alphabet(sample.label, known) or ""].append(sample)
     examples = {name: order_examples(part, nets, workers=args.jobs).glyphs for name, part in grouped.items()}
     counts = ", ".join(f"{name or 'the rest'} {len(steps):,}" for name, steps in examples.items())
     print(f"examples: glyphs of {counts} ({time.perf_counter() - started:.0f} s)", flush=True)

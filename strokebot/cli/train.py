@@ -320,14 +320,10 @@ def evaluate(data_specs, model, fast, against, limit, refine, rows_path, as_json
     finally:
         bars.close()
     if rows_path is not None:
+        from strokebot.evaluate import rows_jsonl
         from strokebot.output import write_bytes
 
-        lines = [
-            json.dumps({"set": spec, "glyph": k, **{key: _finite_or_none(value) for key, value in row.items()}})
-            for spec, figures in results.items()
-            for k, row in enumerate(figures.pop("rows", []))
-        ]
-        write_bytes(rows_path, "".join(f"{line}\n" for line in lines).encode())
+        write_bytes(rows_path, rows_jsonl({spec: figures.pop("rows", []) for spec, figures in results.items()}))
     if as_json:
         named = {"model": loaded.name, **({"against": other.name} if other is not None else {})}
         click.echo(json.dumps({**named, "results": results}, indent=2))
@@ -351,11 +347,6 @@ def evaluate(data_specs, model, fast, against, limit, refine, rows_path, as_json
                 low, high = d["interval"]
                 line += f"  {d['difference']:+.4f} [{low:+.3f}, {high:+.3f}]{'  clear' if d['clear'] else ''}"
             click.echo(line)
-
-
-def _finite_or_none(value: Any) -> Any:
-    """A figure a glyph does not have (NaN) as JSON's null, so any JSON reader takes the line."""
-    return None if isinstance(value, float) and value != value else value
 
 
 def _figure(value: Any) -> str:
