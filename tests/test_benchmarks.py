@@ -1,5 +1,6 @@
 """The benchmarks still run (a small --quick run of each) and the baselines trace what they should."""
 
+import importlib
 import json
 import subprocess
 import sys
@@ -14,6 +15,12 @@ sys.path.insert(0, str(BENCHMARKS))
 import baselines  # noqa: E402
 
 needs_data = pytest.mark.skipif(not (SHARED_DATA / "mnist").is_dir(), reason="shared MNIST/Omniglot data not found")
+
+
+def _lead(name: str):
+    """A lead script of benchmarks/leads as a module (leads import torch, so only where a test needs one)."""
+    sys.path.insert(0, str(BENCHMARKS / "leads"))
+    return importlib.import_module(name)
 
 
 def run(script: str, *args: str) -> str:
@@ -179,7 +186,7 @@ def test_sequencer_context_lead_trains_and_traces_each_kind(tmp_path):
     assert len(lines) == 3 and all(len(line.split(" / ")) == 4 for line in lines)  # three held-out sets, loss / accuracy each
     for kind in kinds:
         rows = (tmp_path / f"{kind}.jsonl").read_text().splitlines()
-        assert len(rows) == 80 and f"wrote {tmp_path / kind}.jsonl" in out  # 40 people's glyphs and 40 KanjiVG characters
+        assert len(rows) == 2 * _lead("sequencer_context").QUICK_TRACED and f"wrote {tmp_path / kind}.jsonl" in out  # people's glyphs and KanjiVG characters
 
 
 def test_people_splits_the_shortfall_by_strokes_drawn():
@@ -274,8 +281,7 @@ def test_model_speed_lead_times_two_models_side_by_side():
 def test_lines_of_writing_lead_scores_each_character_of_a_line_on_its_own():
     from strokebot.model.checkpoint import DEFAULT_MODEL
 
-    sys.path.insert(0, str(BENCHMARKS / "leads"))
-    import lines_of_writing
+    lines_of_writing = _lead("lines_of_writing")
 
     image, placed = lines_of_writing.line("tio", 1.0)
     assert image.shape[0] == 109 and [len(c) for c in placed] == [2, 2, 1]  # t and i two strokes each
@@ -296,20 +302,13 @@ def test_lines_of_writing_lead_scores_each_character_of_a_line_on_its_own():
     assert done.returncode == 1 and done.stderr.strip() == "lines_of_writing: no-such.npz: model file not found"
 
 
-def _relations_lead():
-    sys.path.insert(0, str(BENCHMARKS / "leads"))
-    import sequencer_relations
-
-    return sequencer_relations
-
-
 def test_sequencer_relations_lead_reads_what_hangs_from_what():
     from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
     from strokebot.model.order import Candidates
     from strokebot.model.skeleton import stroke_graph
     from strokebot.model.strokes import StrokeNets, parse_glyph
 
-    lead = _relations_lead()
+    lead = _lead("sequencer_relations")
     source = read_model(DEFAULT_MODEL)
     ink = draw_polylines([[(10, 12), (54, 12)], [(32, 12), (32, 56)]], size=(64, 64), width=5)  # a T
     candidates = Candidates.of(parse_glyph(stroke_graph(ink), StrokeNets(source.config, source.weights)))
@@ -332,7 +331,7 @@ def test_sequencer_relations_lead_orders_as_the_bundled_model_while_it_reads_no_
     from strokebot.model import strokes
     from strokebot.model.checkpoint import DEFAULT_MODEL, read_model
 
-    lead = _relations_lead()
+    lead = _lead("sequencer_relations")
     source = read_model(DEFAULT_MODEL)
     nets = strokes.StrokeNets(source.config, source.weights)
     glyphs = [
@@ -364,8 +363,7 @@ def test_sequencer_relations_lead_trains_and_traces(tmp_path):
 
 
 def test_beam_oracle_keeps_per_glyph_the_sequence_closest_to_the_truth():
-    sys.path.insert(0, str(BENCHMARKS / "leads"))
-    from beam_oracle import best_of
+    best_of = _lead("beam_oracle").best_of
 
     nan = float("nan")
     order = np.array([[1.0, -1.0, nan, 0.0], [-1.0, 1.0, nan, 0.5]])  # (ranks, glyphs)
@@ -384,8 +382,7 @@ def test_beam_oracle_lead_is_never_below_the_likeliest_sequence():
 
 
 def test_unseen_alphabets_lead_leaves_each_alphabet_out_of_its_own_fold():
-    sys.path.insert(0, str(BENCHMARKS / "leads"))
-    import unseen_alphabets
+    unseen_alphabets = _lead("unseen_alphabets")
 
     alphabets = ["Sanskrit", "Tagalog"]
     assert unseen_alphabets.people_alphabet("Tagalog/character07", set(alphabets)) == "Tagalog"
@@ -404,4 +401,5 @@ def test_unseen_alphabets_lead_traces_every_alphabet_with_sequencers_that_never_
     assert len(table) == 4 and all(len(line.split(" / ")) == 5 for line in table)  # three alphabets and all, direction / order each
     for name in ("model", "rules", "relations-others", "relations-none"):
         rows = [json.loads(line) for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
-        assert len(rows) == 60 and {row["label"].split("/")[0] for row in rows} == {"Japanese_(katakana)", "Sanskrit", "Tagalog"}
+        assert len(rows) == 3 * _lead("unseen_alphabets").QUICK_PER_ALPHABET
+        assert {row["label"].split("/")[0] for row in rows} == {"Japanese_(katakana)", "Sanskrit", "Tagalog"}

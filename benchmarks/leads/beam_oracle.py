@@ -1,7 +1,7 @@
 """Whether the true order is among the sequences the sequencer finds likely: the best of its beam.
 
     python benchmarks/leads/beam_oracle.py                            # people's glyphs and KanjiVG (~5 min)
-    python benchmarks/leads/beam_oracle.py --data omniglot --quick    # 60 glyphs
+    python benchmarks/leads/beam_oracle.py --data omniglot --quick    # 20 glyphs
 
 The stroke model draws the likeliest of the 4 sequences its beam ends with
 (:func:`strokebot.model.strokes.likeliest_orders`). Here each held-out glyph is traced once with
@@ -21,6 +21,7 @@ import sys
 import numpy as np
 
 BEAM = 4
+QUICK = 20  # --quick: glyphs of each set
 
 
 def best_of(order: np.ndarray, direction: np.ndarray, k: int) -> tuple[float, float, float]:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", action="append", choices=sorted(PATH_SETS), help="evaluation set (repeatable; default: omniglot and kanjivg)")
-    parser.add_argument("--quick", action="store_true", help="60 glyphs of each set")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK} glyphs of each set")
     args = parser.parse_args(argv)
     model = load_model()
     rank = [0]
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         strokes.order_strokes = kth_order  # draw_glyph orders with it
         for name in args.data or ["omniglot", "kanjivg"]:
-            samples = path_samples(name, 60 if args.quick else None)
+            samples = path_samples(name, QUICK if args.quick else None)
             per_rank = []
             for k in range(BEAM):
                 rank[0] = k

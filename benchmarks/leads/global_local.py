@@ -457,8 +457,9 @@ def _concat(sets: list[Lessons]) -> Lessons:
 # -- drawing ---------------------------------------------------------------------------------------
 
 
-def draw(image: np.ndarray, local, global_) -> list[np.ndarray]:
-    """Trace one glyph image (ink 1 on paper 0): pen-down strokes in image pixels, in drawing order."""
+def draw(image: np.ndarray, local, global_, *, max_strokes: int = MAX_STROKES) -> list[np.ndarray]:
+    """Trace one glyph image (ink 1 on paper 0): pen-down strokes in image pixels, in drawing order,
+    at most ``max_strokes`` of them."""
     import torch
     from scipy.ndimage import binary_dilation
 
@@ -470,7 +471,7 @@ def draw(image: np.ndarray, local, global_) -> list[np.ndarray]:
     clock = 0.0
     strokes = []
     with torch.no_grad():
-        for _ in range(MAX_STROKES):
+        for _ in range(max_strokes):
             remaining = (ink > 0.5) & np.isinf(times)
             if remaining.sum() < 2:
                 break
@@ -512,7 +513,7 @@ def draw(image: np.ndarray, local, global_) -> list[np.ndarray]:
 # -- measuring -------------------------------------------------------------------------------------
 
 
-def measure(samples: list, local, global_, *, progress: str = "") -> tuple[dict, list]:
+def measure(samples: list, local, global_, *, progress: str = "", max_strokes: int = MAX_STROKES) -> tuple[dict, list]:
     """The figures of :func:`strokebot.evaluate.path_figures`, aggregated the same way, for this model."""
     from strokebot.evaluate import order_distance
     from strokebot.metrics import drawing_like_a_person
@@ -520,7 +521,7 @@ def measure(samples: list, local, global_, *, progress: str = "") -> tuple[dict,
     rows, starts, orders, drawings, seconds = [], [], [], [], 0.0
     for index, sample in enumerate(samples):
         started = time.perf_counter()
-        drawn = draw(sample.image, local, global_)
+        drawn = draw(sample.image, local, global_, max_strokes=max_strokes)
         seconds += time.perf_counter() - started
         rows.append(drawing_like_a_person(drawn, sample.strokes, sample.image))
         if drawn:
@@ -637,14 +638,17 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--val-only", action="store_true", help="measure only the kept-out training glyphs (for development)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: on a shared 2-core machine two threads ran 20x slower)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-strokes", type=int, default=MAX_STROKES, help=f"strokes drawn at most per glyph (default {MAX_STROKES})")
     parser.add_argument("--save", type=Path, help="save the trained weights here (torch state dicts)")
     parser.add_argument("--load", type=Path, help="skip training: evaluate weights saved with --save")
     parser.add_argument("--out", type=Path, help="folder for the results and the picture (default: beside this script; none with --quick)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.kanji, args.val = args.kanji or 60, min(args.val, 10)
+        args.kanji, args.val = args.kanji or 60, min(args.val, 3)
         args.minutes = min(args.minutes, 0.25)
-        args.omniglot_test, args.kanjivg_test = args.omniglot_test or 8, min(args.kanjivg_test, 6)
+        args.omniglot_test, args.kanjivg_test = args.omniglot_test or 3, min(args.kanjivg_test, 2)
+        # Nets trained for seconds seldom stop on their own: each glyph would draw all 40 strokes.
+        args.max_strokes = min(args.max_strokes, 6)
     return args
 
 
@@ -716,7 +720,7 @@ def main(argv: list[str] | None = None) -> None:
         evaluation["KanjiVG test, 218 px"] = datasets.kanjivg_glyphs(args.kanjivg_test, split="test")
     drawings = {}
     for name, samples in evaluation.items():
-        results[name], drawings[name] = measure(samples, local, global_, progress=name)
+        results[name], drawings[name] = measure(samples, local, global_, progress=name, max_strokes=args.max_strokes)
 
     lines = [
         f"command: `{command}`",

@@ -43,7 +43,8 @@ import torch
 from torch import nn
 
 DATA = ("kanjivg", "omniglot:4800", "shapes:400", "words:300", "letters:600")
-QUICK_DATA = ("kanjivg:40", "omniglot:40", "letters:20")  # --quick: a few glyphs of each, to try a lead
+QUICK_DATA = ("kanjivg:20", "omniglot:20", "letters:10")  # --quick: a few glyphs of each, to try a lead
+QUICK_TRACED = 20  # --quick: glyphs of each held-out set measured and traced
 KINDS = ("none", "mean", "attention", "relations")
 
 
@@ -55,7 +56,7 @@ def lead_arguments(parser: argparse.ArgumentParser, *, out: str) -> None:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="model whose nets parse the glyphs (default: the bundled one)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("-j", "--jobs", type=int, default=2, help="worker processes building the examples")
-    parser.add_argument("--quick", action="store_true", help="about 40 glyphs of each set, 2 epochs, 40 glyphs traced")
+    parser.add_argument("--quick", action="store_true", help=f"about {QUICK_TRACED} glyphs of each set, 2 epochs, {QUICK_TRACED} of each held-out set traced")
 
 
 def parsing_nets(path: Path):
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     data = args.data or list(QUICK_DATA if args.quick else DATA)
     train = order_examples(load_samples(data, seed=0, log=print), nets, workers=args.jobs)
-    count = 40 if args.quick else None
+    count = QUICK_TRACED if args.quick else None
     people = order_examples(load_samples([f"omniglot:{count}" if count else "omniglot"], seed=0, log=lambda _: None), nets, workers=args.jobs).glyphs
     tests = {name: order_examples(path_samples(name, count), nets, workers=args.jobs).glyphs for name in ("omniglot", "kanjivg")}
     print(f"examples: {sum(map(len, train.glyphs)):,} steps from {len(train):,} glyphs ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"  (seed {seed}: the model's own sequencer {seed + 1}, bit for bit)")
         swap_in(trained)
         rows = args.out / f"{kind}.jsonl"
-        limit = ["--limit", "40"] if args.quick else []
+        limit = ["--limit", str(QUICK_TRACED)] if args.quick else []
         try:
             strokebot(["evaluate", "--model", str(args.model), "--data", "omniglot", "--data", "kanjivg", "--rows", str(rows), *limit])
         except SystemExit as done:

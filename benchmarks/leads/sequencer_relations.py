@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from sequencer_context import DATA, QUICK_DATA, lead_arguments, parsing_nets
+from sequencer_context import DATA, QUICK_DATA, QUICK_TRACED, lead_arguments, parsing_nets
 from sequencer_context import swap_in as swap_in_context
 from torch import nn
 
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     rows = args.out / "relational.jsonl"
     sets = [part for name in (SETS[:2] + ("words",) if args.quick else SETS) for part in ("--data", name)]
-    limit = ["--limit", "40"] if args.quick else []
+    limit = ["--limit", str(QUICK_TRACED)] if args.quick else []
     try:
         strokebot(["evaluate", "--model", str(args.model), *sets, "--rows", str(rows), *limit])
     except SystemExit as done:

@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ba
 from baselines import convention_trace  # noqa: E402
 
 SET = "unseen alphabet"
+QUICK_PER_ALPHABET = 8  # --quick: people's glyphs traced of each alphabet
 
 
 def people_alphabet(label: str, alphabets: set[str]) -> str | None:
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     config = source.config
     glyphs = datasets.omniglot_glyphs()
     alphabets = sorted({g.label.split("/")[0] for g in glyphs})
-    tested = {a: [g for g in glyphs if g.label.startswith(a + "/")][: 20 if args.quick else None] for a in alphabets}
+    tested = {a: [g for g in glyphs if g.label.startswith(a + "/")][: QUICK_PER_ALPHABET if args.quick else None] for a in alphabets}
     started = time.perf_counter()
     samples = load_samples(args.data or list(QUICK_DATA if args.quick else DATA), seed=0, log=print)
     grouped: dict[str, list] = {"": [], **{a: [] for a in alphabets}}
