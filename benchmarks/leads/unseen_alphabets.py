@@ -2,6 +2,7 @@
 
     python benchmarks/leads/unseen_alphabets.py --out ua/                          # 2.8's design, seeds 0-2 (~45 min)
     python benchmarks/leads/unseen_alphabets.py --out ua/ --kinds relations none --people others none
+    python benchmarks/leads/unseen_alphabets.py --out ua4/ --epochs 4              # a shorter training (run 53)
     python benchmarks/leads/unseen_alphabets.py --out ua/ --quick                  # a few glyphs, to try it
 
 ``strokebot evaluate --data omniglot`` holds out a quarter of the *characters* of the three
@@ -15,7 +16,9 @@ three folds: four times the held-out split, so designs are told apart more finel
 ``--kinds``: the sequencer, as ``sequencer_context.py`` names them (``relations`` is attention
 by place, the bundled 2.8's; ``none`` is 2.7's per-candidate scorer). ``--people``: what people's
 glyphs they learn from: ``others`` (the other two alphabets') or ``none`` (no people's glyphs at
-all, KanjiVG and the rest only: one training serves every fold).
+all, KanjiVG and the rest only: one training serves every fold). ``--epochs``: how long each
+sequencer learns (12, as ``strokebot train``; the rows' file names do not say it, so give each
+schedule its own ``--out``).
 
 Rows, one file per design (``OUT/KIND-PEOPLE.jsonl``, the set ``unseen alphabet``, labels
 ``alphabet/character``) and the parsing model's own (``OUT/model.jsonl``: it has seen three
@@ -78,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", action="append", help=f"training data, as strokebot train (default: {' '.join(DATA)})")
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=["relations"])
     parser.add_argument("--people", nargs="+", choices=("others", "none"), default=["others"])
+    parser.add_argument("--epochs", type=int, default=12, help="epochs of each sequencer (default 12, as strokebot train; --quick: 2)")
     args = parser.parse_args(argv)
 
     source, nets = parsing_nets(args.model)
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
                 began = time.perf_counter()
                 fit = OrderExamples(steps)
                 trained[left] = [
-                    _fit_sequencer(fit, settings, epochs=2 if args.quick else 12, seed=seed, log=lambda _: None, make=make) for seed in args.seeds
+                    _fit_sequencer(fit, settings, epochs=2 if args.quick else args.epochs, seed=seed, log=lambda _: None, make=make) for seed in args.seeds
                 ]
                 print(f"{kind}, people {people}, without {left or 'any alphabet'}: {len(steps):,} glyphs, {time.perf_counter() - began:.0f} s", flush=True)
             for a in alphabets:
