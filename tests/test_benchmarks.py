@@ -19,7 +19,9 @@ needs_data = pytest.mark.skipif(not (SHARED_DATA / "mnist").is_dir(), reason="sh
 
 def _lead(name: str):
     """A lead script of benchmarks/leads as a module (leads import torch, so only where a test needs one)."""
-    sys.path.insert(0, str(BENCHMARKS / "leads"))
+    leads = str(BENCHMARKS / "leads")
+    if leads not in sys.path:
+        sys.path.insert(0, leads)
     return importlib.import_module(name)
 
 

@@ -101,9 +101,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     model = load_model(args.model)
-    reference = [(g.label, row) for a in alphabets for g, row in zip(tested[a], path_rows(model, tested[a]), strict=True)]
+    every = [g for a in alphabets for g in tested[a]]  # alphabet by alphabet, as the table reads them
+    reference = [(g.label, row) for g, row in zip(every, path_rows(model, every), strict=True)]
     write_rows(args.out / "model.jsonl", reference)
-    rules = [(g.label, drawing_like_a_person(convention_trace(g.image), g.strokes, g.image)) for a in alphabets for g in tested[a]]
+    rules = [(g.label, drawing_like_a_person(convention_trace(g.image), g.strokes, g.image)) for g in every]
     write_rows(args.out / "rules.jsonl", rules)
     report = [("model (seen alphabets)", [row for _, row in reference]), ("skeleton, convention order", [row for _, row in rules])]
     settings = StrokeConfig(order_hidden=tuple(config["order_hidden"]), memory=int(config["memory"]))
