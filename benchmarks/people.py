@@ -6,17 +6,23 @@
 Each held-out Omniglot character was drawn by 20 people. For each person B, every other person A's
 pen path is fitted onto B's glyph (A's box onto B's box, then an affine fit that pulls A's path onto
 B's, iterated closest points) and scored as if it were a tracer's output for B's image, with the
-same :func:`strokebot.metrics.drawing_like_a_person` that ``strokebot evaluate`` uses. Three rows:
-*another person* (each figure averaged over the 19 others), *the most alike other person* (the one
-whose fitted path lies closest to B's, least Chamfer) and *the other people's majority* (direction
-and order only: each of B's strokes drawn the way most others drew it, in the order of its mean
-rank among them). strokebot and the convention-ordered skeleton are measured on the same glyphs
-beside them, then strokebot's order against the majority character by character (where a whole
-character is drawn in another order than most people's) and by whether strokebot drew as many
-strokes as the person, fewer or more (where its parse, not its order, costs agreement).
+same :func:`strokebot.metrics.drawing_like_a_person` that ``strokebot evaluate`` uses. Three rows
+a tracer could be: *another person* (each figure averaged over the 19 others), *the most alike
+other person* (the one whose fitted path lies closest to B's, least Chamfer) and *the other
+people's majority* (direction and order only: each of B's strokes drawn the way most others drew
+it, in the order of its mean rank among them). Two more know the answer, about the most a tracer
+that draws a character one way, whoever drew it, could reach: *the best other person in
+hindsight* (the other whose drawing agrees best with all 20 people's, B among them) and *the
+majority of all the people, the person among them*. strokebot and the convention-ordered skeleton
+are measured on the same glyphs beside them, then strokebot's order against the majority
+character by character (where a whole character is drawn in another order than most people's)
+and by whether strokebot drew as many strokes as the person, fewer or more (where its parse, not
+its order, costs agreement).
 
-No tracer can know which of the ways people draw a character a given person chose: where people
-disagree with each other, that bounds how often any tracer can agree with the person.
+A tracer that knows only the character cannot know which of the ways people draw it a given
+person chose: where people disagree with each other, that bounds how often it can agree with the
+person. Only the ink of the person's own glyph tells more; the last table, the persons' strokes by
+how many others drew them the same way, shows how much of it strokebot reads.
 """
 
 from __future__ import annotations
@@ -77,58 +83,98 @@ def _warped(points: np.ndarray, at: np.ndarray, shift: np.ndarray, sigma: float)
     return points + 0.5 * (weight @ shift) / np.maximum(weight.sum(1, keepdims=True), 1e-9)
 
 
-def other_people(samples: list, ways: dict[str, list[float]] | None = None) -> tuple[dict[str, dict[str, float]], dict[int, dict[str, float]]]:
+def other_people(samples: list, shares: dict[int, np.ndarray] | None = None) -> tuple[dict[str, dict[str, float]], dict[int, dict[str, float]]]:
     """Direction and order of each person's strokes as the other people of the character drew them.
 
-    Three references per set: *another person* (each figure averaged over the others), *the most
-    alike other person* (least Chamfer), and *the other people's majority*: each of the person's
-    strokes takes the direction most of the others drew it in, and the strokes the order of their
-    mean rank among the others — what knowing how everyone else drew this very character gives.
-    Also the majority's row for each sample (by its index in ``samples``) that has other people.
+    Three references per set that a tracer could in principle be: *another person* (each figure
+    averaged over the others), *the most alike other person* (least Chamfer), and *the other
+    people's majority*: each of the person's strokes takes the direction most of the others drew
+    it in, and the strokes the order of their mean rank among the others — what knowing how
+    everyone else drew this very character gives. Then two that know the answer, about the most a
+    tracer that draws a character one way, whoever drew it, could reach (not one that reads the
+    person's own hand in the ink): *the best other person in hindsight* (of the others, the one
+    whose drawing agrees best, figure by figure, with everyone who drew the character, the person
+    included) and *the majority of all the people, the person among them* (the person's own vote
+    breaks the others' ties). Also the other people's majority's row for each sample (by its index
+    in ``samples``) that has other people.
 
-    ``ways``, when given, gathers for each of the persons' strokes that has a direction (dots left
-    out) the share of the other people who drew it the same way, under how the person drew it:
-    "conventional", "against convention" or "closed" (:func:`leads.direction_errors.way_of`).
+    ``shares``, when given, gathers for each sample (by its index) the share of the other people who
+    drew each of its strokes the same way as its person (NaN for a dot).
     """
-    from leads.direction_errors import way_of
-
     from strokebot.evaluate import summarise
-    from strokebot.metrics import drawing_like_a_person, kendall_tau, true_stroke_timing
+    from strokebot.metrics import drawing_like_a_person, true_stroke_timing
 
     drawers = collections.defaultdict(list)
     for sample in samples:
         drawers[sample.label].append(sample)
     index = {id(sample): k for k, sample in enumerate(samples)}
-    typical, closest, majority, by_sample = [], [], [], {}
+    typical, closest, majority, everyone, hindsight, by_sample = [], [], [], [], [], {}
     for group in drawers.values():
-        for person in group:
-            others = [fitted(other.strokes, person.strokes) for other in group if other is not person]
+        scored: dict[tuple[int, int], dict[str, float]] = {}  # (drawer, person) -> the drawer's path scored on the person
+        for b, person in enumerate(group):
+            others = [a for a in range(len(group)) if a != b]
             if not others:
                 continue
-            rows = [drawing_like_a_person(path, person.strokes, person.image) for path in others]
+            paths = [fitted(group[a].strokes, person.strokes) for a in others]
+            rows = [drawing_like_a_person(path, person.strokes, person.image) for path in paths]
+            scored.update({(a, b): r for a, r in zip(others, rows, strict=True)})
             with warnings.catch_warnings():  # a figure no row has (order of a one-stroke glyph): NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
                 typical.append({key: float(np.nanmean([r[key] for r in rows])) for key in rows[0]})
                 closest.append(min(rows, key=lambda r: r["chamfer"]))
-                timings = [true_stroke_timing(path, person.strokes) for path in others]
+                timings = [true_stroke_timing(path, person.strokes) for path in paths]
                 forwards = np.nanmean([f for f, _ in timings], axis=0)  # (strokes,) share drawn the person's way
                 ranks = np.mean([np.argsort(np.argsort(m)) for _, m in timings], axis=0)
-                directed = np.isfinite(forwards)
-                if ways is not None:
-                    for stroke, share in zip(person.strokes, forwards, strict=True):
-                        if np.isfinite(share):
-                            ways.setdefault(way_of(np.asarray(stroke, float)[:, :2]), []).append(float(share))
-                tau = kendall_tau(np.arange(len(ranks)), ranks) if len(ranks) >= 2 else float("nan")
-                majority.append({**rows[0], "direction": float(np.mean(forwards[directed] > 0.5)) if directed.any() else float("nan"),
-                                 "order": 0.0 if len(ranks) >= 2 and np.isnan(tau) else tau})  # fmt: skip
-                by_sample[index[id(person)]] = majority[-1]
+            if shares is not None:
+                shares[index[id(person)]] = forwards
+            majority.append(_voted(rows[0], forwards, ranks))
+            by_sample[index[id(person)]] = majority[-1]
+            # The person's own vote among the others': forwards, and in the order they drew them.
+            n = len(others)
+            everyone.append(_voted(rows[0], (n * forwards + 1) / (n + 1), (n * ranks + np.arange(len(ranks))) / (n + 1), ties=True))
+        hindsight.extend(_best_in_hindsight(scored, len(group)))
     keep = ("direction", "order_tau")
-    votes = summarise(majority)
+    voted = {name: summarise(rows) for name, rows in (("the other people's majority", majority),
+                  ("the best other person in hindsight", hindsight), ("the majority of all the people, the person among them", everyone))}  # fmt: skip
     return {
         "another person": summarise(typical),
         "the most alike other person": summarise(closest),
-        "the other people's majority": {key: (votes[key] if key in keep else float("nan")) for key in votes},
+        **{name: {key: (votes[key] if key in keep else float("nan")) for key in votes} for name, votes in voted.items()},
     }, by_sample
+
+
+def _voted(like: dict[str, float], forwards: np.ndarray, ranks: np.ndarray, *, ties: bool = False) -> dict[str, float]:
+    """A person's strokes drawn as a vote says (``like``'s keys): each stroke the person's way
+    where the share ``forwards`` of the votes is over half (or, with ``ties``, half), the strokes in
+    the order of ``ranks``."""
+    from strokebot.metrics import kendall_tau
+
+    directed = np.isfinite(forwards)
+    tau = kendall_tau(np.arange(len(ranks)), ranks) if len(ranks) >= 2 else float("nan")
+    won = forwards[directed] >= 0.5 if ties else forwards[directed] > 0.5
+    return {**like, "direction": float(np.mean(won)) if directed.any() else float("nan"),
+            "order": 0.0 if len(ranks) >= 2 and np.isnan(tau) else tau}  # fmt: skip
+
+
+def _best_in_hindsight(scored: dict[tuple[int, int], dict[str, float]], people: int) -> list[dict[str, float]]:
+    """Per person of a character, the direction and order of the other person whose drawing agrees
+    best with everyone's (a mean over all who drew the character, this person among them), picked
+    figure by figure: as well as drawing the character one person's way could do, in hindsight."""
+    rows = []
+    with warnings.catch_warnings():  # a drawer no figure of which is defined (one-stroke glyphs): NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        agreement = {key: [float(np.nanmean([scored[a, b][key] for b in range(people) if (a, b) in scored])) for a in range(people)]
+                     for key in ("direction", "order")}  # fmt: skip
+    for b in range(people):
+        others = [a for a in range(people) if (a, b) in scored]
+        if not others:
+            continue
+        row = dict(scored[others[0], b])
+        for key, means in agreement.items():
+            best = max(others, key=lambda a: -np.inf if np.isnan(means[a]) else means[a])
+            row[key] = scored[best, b][key]
+        rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -142,15 +188,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nomniglot held-out: {len(samples)} glyphs of {len({s.label for s in samples})} characters, 20 people each")
     print("| method | Chamfer px | direction | order tau | strokes (true) | exact | median abs diff | off-ink | length ratio | ms/glyph |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    ways: dict[str, list[float]] = {}
-    references, majority = other_people(samples, ways)
+    shares: dict[int, np.ndarray] = {}
+    references, majority = other_people(samples, shares)
     for name, figures in references.items():
         figures["seconds_per_glyph"] = float("nan")
         print(row(name, figures).replace("nan", "—").replace("— (—)", "—").replace("— %", "—"), flush=True)
     import strokebot
 
+    drawings: list[list[np.ndarray]] = []
+
     def ours(ink: np.ndarray) -> list[np.ndarray]:
-        return [s.xy for s in strokebot.trace(ink, polarity="light-on-dark").strokes]
+        drawings.append([s.xy for s in strokebot.trace(ink, polarity="light-on-dark").strokes])
+        return drawings[-1]
 
     figures, rows = measure(ours, samples)
     print(row("strokebot", figures), flush=True)
@@ -159,19 +208,51 @@ def main(argv: list[str] | None = None) -> None:
     print(by_character(rows, majority, samples))
     print(by_stroke_count(rows, majority))
     print(by_stroke_count(rows, majority, "direction"))
-    print(shared_ways(ways))
+    print(shared_ways(shares, samples))
+    print(split_strokes(shares, drawings, samples))
 
 
-def shared_ways(ways: dict[str, list[float]]) -> str:
+def shared_ways(shares: dict[int, np.ndarray], samples: list) -> str:
     """How often most other people drew a person's stroke the same way, by how the person drew it: a
     stroke drawn against the convention that most others drew so too is the character's way, which
     a tracer can learn; one that most others drew the conventional way is the person's own."""
+    from leads.direction_errors import way_of
+
+    ways: dict[str, list[float]] = {}
+    for k, forwards in shares.items():
+        for stroke, share in zip(samples[k].strokes, forwards, strict=True):
+            if np.isfinite(share):
+                ways.setdefault(way_of(np.asarray(stroke, float)[:, :2]), []).append(float(share))
     lines = ["\nthe persons' strokes (dots left out), and whether most of the other people drew them the same way:",
              "| the person drew it | strokes | most others the same way | the others' mean share |", "| --- | --- | --- | --- |"]  # fmt: skip
     for way in ("conventional", "against convention", "closed"):
         shares = np.asarray(ways.get(way, []), float)
         if len(shares):
             lines.append(f"| {way} | {len(shares)} | {np.mean(shares > 0.5):.0%} | {shares.mean():.2f} |")
+    return "\n".join(lines)
+
+
+def split_strokes(shares: dict[int, np.ndarray], drawings: list[list[np.ndarray]], samples: list) -> str:
+    """How often strokebot drew a person's stroke the person's way, by how many of the other people
+    drew it so. A tracer that draws each character one way, whoever drew it, goes the person's way
+    about as often as the others do; one above that on the strokes people split on reads the
+    person's own hand in the ink (a stroke's shape, where it bends or thins)."""
+    from strokebot.metrics import true_stroke_timing
+
+    bins = (("under a third", 0.0, 1 / 3), ("a third to two thirds", 1 / 3, 2 / 3), ("over two thirds", 2 / 3, 1.0 + 1e-9))
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in bins}
+    for k, others in shares.items():
+        ours = true_stroke_timing(drawings[k], samples[k].strokes)[0]
+        for share, drawn in zip(others, ours, strict=True):
+            if np.isfinite(share) and np.isfinite(drawn):
+                name = next(name for name, low, high in bins if low <= share < high)
+                found[name].append((share, drawn))
+    lines = ["\nthe persons' strokes (dots left out) by how many of the other people drew them the same way, and strokebot:",
+             "| the others the person's way | strokes | the others' mean share | strokebot the person's way |", "| --- | --- | --- | --- |"]  # fmt: skip
+    for name, pairs in found.items():
+        if pairs:
+            others, ours = np.mean(pairs, axis=0)
+            lines.append(f"| {name} | {len(pairs)} | {others:.2f} | {ours:.0%} |")
     return "\n".join(lines)
 
 

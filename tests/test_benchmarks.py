@@ -144,9 +144,13 @@ def test_people_quick():
     out = run("people.py", "--quick")
     assert "another person" in out and "the most alike other person" in out and "| strokebot |" in out
     assert "order by character" in out and "/character" in out.split("order by character")[1]
-    table = out.split("whether most of the other people drew them the same way")[1]
+    table, split = out.split("whether most of the other people drew them the same way")[1].split("by how many of the other people drew them")
     shares = {line.split(" | ")[0].strip("| "): line.split(" | ")[2] for line in table.splitlines() if line.startswith("| ") and "---" not in line}
     assert "conventional" in shares and all(0 <= int(v.rstrip("%")) <= 100 for k, v in shares.items() if k != "the person drew it")
+    # The same strokes by the others' share, and how often strokebot drew them the person's way.
+    bins = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in split.splitlines() if line.startswith("| ") and "---" not in line}
+    assert "over two thirds" in bins and set(bins) <= {"the others the person's way", "under a third", "a third to two thirds", "over two thirds"}
+    assert all(0 <= int(cells[2].strip(" |%")) <= 100 for name, cells in bins.items() if name != "the others the person's way")
 
 
 @pytest.mark.slow
@@ -189,6 +193,39 @@ def test_sequencer_context_lead_trains_and_traces_each_kind(tmp_path):
     for kind in kinds:
         rows = (tmp_path / f"{kind}.jsonl").read_text().splitlines()
         assert len(rows) == 2 * _lead("sequencer_context").QUICK_TRACED and f"wrote {tmp_path / kind}.jsonl" in out  # people's glyphs and KanjiVG characters
+
+
+def test_people_in_hindsight_picks_the_drawing_that_agrees_best_with_everyone_else():
+    from people import _best_in_hindsight, _voted
+
+    # Three people: 0 and 1 draw alike, 2 their own way. The drawing picked for each person is the
+    # one, of the others', that agrees best with all who drew the character, that person included.
+    agree = {(0, 1): 1.0, (1, 0): 1.0, (0, 2): 0.2, (2, 0): -0.4, (1, 2): 0.0, (2, 1): -0.4}
+    scored = {pair: {"direction": 1.0, "order": tau, "chamfer": 0.3} for pair, tau in agree.items()}
+    rows = _best_in_hindsight(scored, 3)
+    # Person 0 gets 1's drawing (1 agrees 0.5 on average, 2 -0.4); 1 gets 0's (0.6); 2 gets 0's too.
+    assert [row["order"] for row in rows] == [1.0, 1.0, 0.2] and rows[0]["chamfer"] == 0.3
+
+    # A vote: strokes drawn the person's way where over half the votes say so (or half, with ties).
+    forwards, ranks = np.array([0.5, 1.0, np.nan, 0.0]), np.array([0.0, 1.0, 3.0, 2.0])
+    assert _voted({}, forwards, ranks)["direction"] == pytest.approx(1 / 3)  # the dot has no direction
+    assert _voted({}, forwards, ranks, ties=True)["direction"] == pytest.approx(2 / 3)
+    assert _voted({}, forwards, ranks)["order"] == pytest.approx(2 / 3)  # one pair of four strokes swapped: tau 4/6
+
+
+def test_people_counts_the_strokes_strokebot_draws_the_persons_way_by_how_many_others_did():
+    from types import SimpleNamespace
+
+    from people import split_strokes
+
+    line = np.array([[0.0, 0.0], [40.0, 0.0]])
+    sample = SimpleNamespace(strokes=[line, line + (0, 20), line + (0, 40)])
+    shares = {0: np.array([0.1, 0.5, 0.9]), 1: np.array([0.2, np.nan, 0.95])}
+    forwards, backwards = [line, line + (0, 20), line + (0, 40)], [line[::-1], line[::-1] + (0, 20), line[::-1] + (0, 40)]
+    text = split_strokes(shares, [forwards, backwards], [sample, sample])
+    table = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in text.splitlines() if line.startswith("| ") and "---" not in line}
+    assert table["under a third"] == ["2", "0.15", "50% |"]  # one drawn forwards, one backwards
+    assert table["a third to two thirds"] == ["1", "0.50", "100% |"] and table["over two thirds"][0] == "2"
 
 
 def test_people_splits_the_shortfall_by_strokes_drawn():
@@ -398,9 +435,17 @@ def test_unseen_alphabets_lead_leaves_each_alphabet_out_of_its_own_fold():
 @needs_data
 @pytest.mark.slow
 def test_unseen_alphabets_lead_traces_every_alphabet_with_sequencers_that_never_saw_it(tmp_path):
-    out = run("leads/unseen_alphabets.py", "--out", str(tmp_path), "--quick", "--people", "others", "none", "--seeds", "0", "-j", "1")
-    table = [line for line in out.splitlines() if line.startswith(("| model", "| skeleton", "| relations"))]
+    out = run("leads/unseen_alphabets.py", "--out", str(tmp_path), "--quick", "--people", "others", "none", "--seeds", "0", "-j", "1", "--curve")
+    traced, learning = out.split("as the sequencers learn")
+    table = [line for line in traced.splitlines() if line.startswith(("| model", "| skeleton", "| relations"))]
     assert len(table) == 4 and all(len(line.split(" / ")) == 5 for line in table)  # three alphabets and all, direction / order each
+    # --curve: each design's loss / accuracy on each left-out alphabet after each of --quick's 2 epochs.
+    curve = [line.split(" | ") for line in learning.splitlines() if line.startswith("| relations")]
+    assert [(cells[0], cells[1]) for cells in curve] == [("| relations, people others", "1"), ("| relations, people others", "2"),
+                                                         ("| relations, people none", "1"), ("| relations, people none", "2")]  # fmt: skip
+    for cells in curve:  # --quick learns from a few people's glyphs: an alphabet without any has no curve ("—")
+        pairs = [tuple(map(float, cell.strip(" |").split(" / "))) for cell in cells[2:] if cell.strip(" |") != "—"]
+        assert len(cells) == 5 and pairs and all(loss > 0 and 0 <= accuracy <= 1 for loss, accuracy in pairs)
     for name in ("model", "rules", "relations-others", "relations-none"):
         rows = [json.loads(line) for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
         assert len(rows) == 3 * _lead("unseen_alphabets").QUICK_PER_ALPHABET

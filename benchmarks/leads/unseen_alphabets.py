@@ -3,6 +3,7 @@
     python benchmarks/leads/unseen_alphabets.py --out ua/                          # 2.8's design, seeds 0-2 (~45 min)
     python benchmarks/leads/unseen_alphabets.py --out ua/ --kinds relations none --people others none
     python benchmarks/leads/unseen_alphabets.py --out ua4/ --epochs 4              # a shorter training (run 53)
+    python benchmarks/leads/unseen_alphabets.py --out ua/ --curve --seeds 0        # and how it learns, epoch by epoch
     python benchmarks/leads/unseen_alphabets.py --out ua/ --quick                  # a few glyphs, to try it
 
 ``strokebot evaluate --data omniglot`` holds out a quarter of the *characters* of the three
@@ -18,7 +19,10 @@ by place, the bundled 2.8's; ``none`` is 2.7's per-candidate scorer). ``--people
 glyphs they learn from: ``others`` (the other two alphabets') or ``none`` (no people's glyphs at
 all, KanjiVG and the rest only: one training serves every fold). ``--epochs``: how long each
 sequencer learns (12, as ``strokebot train``; the rows' file names do not say it, so give each
-schedule its own ``--out``).
+schedule its own ``--out``). ``--curve``: also, after every epoch, each sequencer's teacher-forced
+loss and next-stroke accuracy on the left-out alphabet's training glyphs (people's, never learnt
+from in that fold), a table of them by epoch, means over the seeds; it watches the training
+without changing it (the same rows).
 
 Rows, one file per design (``OUT/KIND-PEOPLE.jsonl``, the set ``unseen alphabet``, labels
 ``alphabet/character``) and the parsing model's own (``OUT/model.jsonl``: it has seen three
@@ -38,7 +42,16 @@ import sys
 import time
 from pathlib import Path
 
-from sequencer_context import DATA, KINDS, QUICK_DATA, context_sequencer, lead_arguments, parsing_nets, swap_in
+from sequencer_context import (
+    DATA,
+    KINDS,
+    QUICK_DATA,
+    context_sequencer,
+    held_out,
+    lead_arguments,
+    parsing_nets,
+    swap_in,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/baselines.py
 from baselines import convention_trace  # noqa: E402
@@ -59,6 +72,35 @@ def folds(examples: dict[str, list], alphabets: list[str], people: str) -> dict[
     if people == "none":
         return {"": examples[""]}
     return {left: examples[""] + [g for a in alphabets if a != left for g in examples[a]] for left in alphabets}
+
+
+def watcher(curve: dict[str, list[list[tuple[float, float]]]], unseen: list[str], examples: dict[str, list]):
+    """A ``watch`` for one sequencer's training (:func:`strokebot.model.learn._fit_sequencer`): after
+    every epoch, its loss and accuracy on each ``unseen`` alphabet's ``examples``, added to a new
+    list of ``curve[alphabet]``."""
+    for a in unseen:
+        curve[a].append([])
+
+    def watch(epoch: int, sequencer: object) -> None:
+        for a in unseen:  # an alphabet with no glyphs to learn from (--quick's few): NaN
+            curve[a][-1].append(held_out(sequencer, examples[a]) if examples[a] else (float("nan"), float("nan")))
+
+    return watch
+
+
+def learning_curve(curves: dict[str, dict[str, list[list[tuple[float, float]]]]], alphabets: list[str]) -> str:
+    """The ``--curve`` table: for each design (``curves[design][alphabet]``: per seed, per epoch, the
+    left-out alphabet's loss and accuracy), a line per epoch, each alphabet's means over the seeds."""
+    import numpy as np
+
+    lines = ["\nas the sequencers learn: teacher-forced loss / next-stroke accuracy on the left-out alphabet's glyphs, means over the seeds",
+             "| sequencers | epoch | " + " | ".join(alphabets) + " |", "| --- | --- |" + " --- |" * len(alphabets)]  # fmt: skip
+    for design, by_alphabet in curves.items():
+        means = {a: np.mean(by_alphabet[a], axis=0) for a in alphabets}  # (epochs, 2)
+        for epoch in range(len(means[alphabets[0]])):
+            cells = " | ".join(f"{means[a][epoch, 0]:.3f} / {means[a][epoch, 1]:.3f}" for a in alphabets)
+            lines.append(f"| {design} | {epoch + 1} | {cells} |".replace("nan / nan", "—"))
+    return "\n".join(lines)
 
 
 def write_rows(path: Path, rows: list[tuple[str, dict]]) -> None:
@@ -82,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=["relations"])
     parser.add_argument("--people", nargs="+", choices=("others", "none"), default=["others"])
     parser.add_argument("--epochs", type=int, default=12, help="epochs of each sequencer (default 12, as strokebot train; --quick: 2)")
+    parser.add_argument("--curve", action="store_true", help="also the left-out alphabet's loss and accuracy after every epoch")
     args = parser.parse_args(argv)
 
     source, nets = parsing_nets(args.model)
@@ -108,16 +151,21 @@ def main(argv: list[str] | None = None) -> None:
     write_rows(args.out / "rules.jsonl", rules)
     report = [("model (seen alphabets)", [row for _, row in reference]), ("skeleton, convention order", [row for _, row in rules])]
     settings = StrokeConfig(order_hidden=tuple(config["order_hidden"]), memory=int(config["memory"]))
+    curves: dict[str, dict[str, list[list[tuple[float, float]]]]] = {}
     for kind in args.kinds:
         make = context_sequencer(kind)
         for people in args.people:
             rows = []
             trained: dict[str, list] = {}
+            curve = curves.setdefault(f"{kind}, people {people}", {a: [] for a in alphabets})
             for left, steps in folds(examples, alphabets, people).items():
                 began = time.perf_counter()
                 fit = OrderExamples(steps)
+                epochs = 2 if args.quick else args.epochs
                 trained[left] = [
-                    _fit_sequencer(fit, settings, epochs=2 if args.quick else args.epochs, seed=seed, log=lambda _: None, make=make) for seed in args.seeds
+                    _fit_sequencer(fit, settings, epochs=epochs, seed=seed, log=lambda _: None, make=make,
+                                   watch=watcher(curve, [left] if left else alphabets, examples) if args.curve else None)  # fmt: skip
+                    for seed in args.seeds
                 ]
                 print(f"{kind}, people {people}, without {left or 'any alphabet'}: {len(steps):,} glyphs, {time.perf_counter() - began:.0f} s", flush=True)
             for a in alphabets:
@@ -136,6 +184,8 @@ def main(argv: list[str] | None = None) -> None:
             k += len(tested[a])
         every = summarise(rows)
         print(f"| {name} | " + " | ".join(cells) + f" | {every['direction']:.3f} / {every['order_tau']:.3f} |", flush=True)
+    if args.curve:
+        print(learning_curve(curves, alphabets))
 
 
 if __name__ == "__main__":

@@ -357,11 +357,15 @@ def _fit_sequencer(
     log: Callable[[str], None],
     make: Callable[..., Sequencer] = Sequencer,
     batch: Callable[[list[int]], tuple[Tensor, ...]] | None = None,
+    watch: Callable[[int, Sequencer], None] | None = None,
 ) -> Sequencer:
     """A sequencer trained on ``examples``; ``make(hidden, memory, features=..., context=...)`` builds it
     (another design of scorer, for research: ``benchmarks/leads/sequencer_context.py``), and
     ``batch(glyph numbers)``, when given, pads a batch as :func:`_order_batch` does, with whatever
-    more that scorer reads (:func:`_order_loss`; ``benchmarks/leads/sequencer_relations.py``)."""
+    more that scorer reads (:func:`_order_loss`; ``benchmarks/leads/sequencer_relations.py``).
+    ``watch(epoch, sequencer)``, when given, sees the sequencer in eval mode after every epoch
+    (from 1): how it does on glyphs it does not learn from, as it learns
+    (``benchmarks/leads/unseen_alphabets.py --curve``)."""
     torch.manual_seed(seed)
     rows = np.concatenate([f for g in examples.glyphs for f, _ in g])
     width = rows.shape[1]  # all of STROKE_FEATURES, or their first ones (to compare with older sequencers)
@@ -392,6 +396,9 @@ def _fit_sequencer(
             steps = int(tensors[3].sum())
             total, right, count = total + float(loss.detach()) * steps, right + float(accuracy) * steps, count + steps
         log(f"sequencer: epoch {epoch + 1}/{epochs}, loss {total / max(count, 1):.4f}, next-stroke accuracy {right / max(count, 1):.4f}")
+        if watch is not None:
+            watch(epoch + 1, sequencer.eval())
+            sequencer.train()
     return sequencer.eval()
 
 
