@@ -57,6 +57,24 @@ def test_a_tiny_training_run_gives_a_model_file_that_traces(glyphs, tmp_path):
     assert 1 <= len(strokes) <= 4 and all(np.isfinite(s.points).all() for s in strokes)
 
 
+def test_watching_a_sequencer_learn_leaves_its_training_as_it_is(glyphs):
+    from strokebot.model.learn import _fit_sequencer, _order_batch, _order_loss
+
+    steps = order_examples(glyphs, None)
+    seen = []
+
+    def watch(epoch: int, sequencer: Sequencer) -> None:  # as unseen_alphabets.py --curve: a loss on other glyphs
+        with torch.no_grad():
+            loss, _ = _order_loss(sequencer, _order_batch(steps.glyphs[:4]))
+        seen.append((epoch, sequencer.training, bool(torch.isfinite(loss))))
+
+    quiet = _fit_sequencer(steps, SMALL, epochs=3, seed=0, log=lambda _: None)
+    watched = _fit_sequencer(steps, SMALL, epochs=3, seed=0, log=lambda _: None, watch=watch)
+    assert seen == [(1, False, True), (2, False, True), (3, False, True)]  # after every epoch, in eval mode
+    for (name, a), (_, b) in zip(quiet.state_dict().items(), watched.state_dict().items(), strict=True):
+        torch.testing.assert_close(a, b, msg=name)
+
+
 @pytest.mark.parametrize("context", ["none", "place"])
 @pytest.mark.parametrize("count", [1, 3])
 def test_the_numpy_runner_mirrors_the_torch_nets(count, context):
