@@ -226,9 +226,9 @@ def shared_ways(shares: dict[int, np.ndarray], samples: list) -> str:
     lines = ["\nthe persons' strokes (dots left out), and whether most of the other people drew them the same way:",
              "| the person drew it | strokes | most others the same way | the others' mean share |", "| --- | --- | --- | --- |"]  # fmt: skip
     for way in ("conventional", "against convention", "closed"):
-        shares = np.asarray(ways.get(way, []), float)
-        if len(shares):
-            lines.append(f"| {way} | {len(shares)} | {np.mean(shares > 0.5):.0%} | {shares.mean():.2f} |")
+        same = np.asarray(ways.get(way, []), float)
+        if len(same):
+            lines.append(f"| {way} | {len(same)} | {np.mean(same > 0.5):.0%} | {same.mean():.2f} |")
     return "\n".join(lines)
 
 
@@ -242,7 +242,7 @@ def split_strokes(shares: dict[int, np.ndarray], drawings: list[list[np.ndarray]
     bins = (("under a third", 0.0, 1 / 3), ("a third to two thirds", 1 / 3, 2 / 3), ("over two thirds", 2 / 3, 1.0 + 1e-9))
     found: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in bins}
     for k, others in shares.items():
-        ours = true_stroke_timing(drawings[k], samples[k].strokes)[0]
+        ours = true_stroke_timing(drawings[k], samples[k].strokes)[0]  # as drawing_like_a_person reads it
         for share, drawn in zip(others, ours, strict=True):
             if np.isfinite(share) and np.isfinite(drawn):
                 name = next(name for name, low, high in bins if low <= share < high)
@@ -251,8 +251,8 @@ def split_strokes(shares: dict[int, np.ndarray], drawings: list[list[np.ndarray]
              "| the others the person's way | strokes | the others' mean share | strokebot the person's way |", "| --- | --- | --- | --- |"]  # fmt: skip
     for name, pairs in found.items():
         if pairs:
-            others, ours = np.mean(pairs, axis=0)
-            lines.append(f"| {name} | {len(pairs)} | {others:.2f} | {ours:.0%} |")
+            their_share, our_share = np.mean(pairs, axis=0)
+            lines.append(f"| {name} | {len(pairs)} | {their_share:.2f} | {our_share:.0%} |")
     return "\n".join(lines)
 
 

@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     write_rows(args.out / "rules.jsonl", rules)
     report = [("model (seen alphabets)", [row for _, row in reference]), ("skeleton, convention order", [row for _, row in rules])]
     settings = StrokeConfig(order_hidden=tuple(config["order_hidden"]), memory=int(config["memory"]))
+    epochs = 2 if args.quick else args.epochs
     curves: dict[str, dict[str, list[list[tuple[float, float]]]]] = {}
     for kind in args.kinds:
         make = context_sequencer(kind)
@@ -161,7 +162,6 @@ def main(argv: list[str] | None = None) -> None:
             for left, steps in folds(examples, alphabets, people).items():
                 began = time.perf_counter()
                 fit = OrderExamples(steps)
-                epochs = 2 if args.quick else args.epochs
                 trained[left] = [
                     _fit_sequencer(fit, settings, epochs=epochs, seed=seed, log=lambda _: None, make=make,
                                    watch=watcher(curve, [left] if left else alphabets, examples) if args.curve else None)  # fmt: skip
@@ -182,8 +182,8 @@ def main(argv: list[str] | None = None) -> None:
             figures = summarise(rows[k : k + len(tested[a])])
             cells.append(f"{figures['direction']:.3f} / {figures['order_tau']:.3f}")
             k += len(tested[a])
-        every = summarise(rows)
-        print(f"| {name} | " + " | ".join(cells) + f" | {every['direction']:.3f} / {every['order_tau']:.3f} |", flush=True)
+        whole = summarise(rows)
+        print(f"| {name} | " + " | ".join(cells) + f" | {whole['direction']:.3f} / {whole['order_tau']:.3f} |", flush=True)
     if args.curve:
         print(learning_curve(curves, alphabets))
 
